@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/**
+ * One ZMTP connection: greeting → mechanism handshake → traffic, with heartbeats and the
+ * handshake timeout. Bytes come from a Connection; messages go to and from a Pipe the socket
+ * hands over when the handshake completes. A protocol violation closes this connection only.
+ */
+import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
+import type { Mechanism } from "../mechanisms/mechanism.ts";
+import { asSubscription, type Message, type Pipe, type PipeCommand, type PipeEngine, type PipePeer } from "../pipe.ts";
+import type { Connection } from "../transports/connection.ts";
+import {
+  decodeCommand,
+  decodePing,
+  encodeCancel,
+  encodePing,
+  encodePong,
+  encodeSubscribe,
+  encodeSubscriptionMessage,
+} from "../wire/command.ts";
+import { Flag } from "../wire/constants.ts";
+import { FrameDecoder } from "../wire/frame_decoder.ts";
+import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
+import { getProperty, type Metadata } from "../wire/metadata.ts";
+import { OutputBatch } from "./output.ts";
+
+export type CloseKind = "closed" | "connection" | "timeout" | "protocol";
+
+export interface CloseReason {
+  kind: CloseKind;
+  error?: Error;
+  /** True once the handshake had completed. */
+  established: boolean;
+}
+
+export interface SessionOptions {
+  handshakeInterval: number;
+  heartbeatInterval: number;
+  heartbeatTimeToLive: number;
+  heartbeatTimeout: number;
+  maxMessageSize: number;
+  routingIdLength: number;
+  /** We are PUB/XPUB: `01`/`00` data messages from the peer are subscriptions. */
+  receivesSubscriptions: boolean;
+}
+
+export interface SessionHost {
+  ownMetadata(): Metadata;
+  createMechanism(own: Metadata): Mechanism;
+  /** Handshake done: returns the pipe to use, or throws ProtocolError to refuse the peer. */
+  attach(session: Session, peer: PipePeer): Pipe;
+  /** The connection is gone (after attach or not). */
+  detached(session: Session, reason: CloseReason): void;
+}
+
+const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
+const HIGH_WATER_BYTES = 256 * 1024;
+const EMPTY = new Uint8Array(0);
+
+export class Session implements PipeEngine {
+  readonly conn: Connection;
+  pipe: Pipe | undefined;
+  #host: SessionHost;
+  #opts: SessionOptions;
+  #phase = P_GREETING;
+  #greeting = new GreetingReader();
+  #mechanism: Mechanism | undefined;
+  #decoder: FrameDecoder;
+  #out = new OutputBatch();
+  #writable = true;
+  #pumpScheduled = false;
+  #paused = false;
+  #zmtp31 = true;
+  #frames: Uint8Array[] = [];
+  #rxSeq = 0;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
+  #ttlTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(conn: Connection, host: SessionHost, options: SessionOptions) {
+    this.conn = conn;
+    this.#host = host;
+    this.#opts = options;
+    this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b), options.maxMessageSize);
+    conn.onData = (chunk) => this.#onData(chunk);
+    conn.onClose = (err) => this.#fail("connection", err ?? new Error("connection closed by peer"));
+    conn.onDrain = () => {
+      this.#writable = true;
+      this.outReady();
+    };
+  }
+
+  get established(): boolean {
+    return this.#phase === P_TRAFFIC;
+  }
+
+  get closed(): boolean {
+    return this.#phase === P_CLOSED;
+  }
+
+  start(): void {
+    const own = this.#host.ownMetadata();
+    this.#mechanism = this.#host.createMechanism(own);
+    this.#out.raw(
+      encodeGreeting(this.#mechanism.name, {
+        asServer: this.#mechanism.asServer,
+        routingIdLength: this.#opts.routingIdLength,
+      }),
+    );
+    this.#flush();
+    if (this.#opts.handshakeInterval > 0) {
+      this.#handshakeTimer = setTimeout(
+        () => this.#fail("timeout", new Error(`handshake not done within ${this.#opts.handshakeInterval} ms`)),
+        this.#opts.handshakeInterval,
+      );
+    }
+  }
+
+  /** Close from our side: flush what is written, then end the connection. */
+  close(): void {
+    if (this.#phase === P_CLOSED) return;
+    if (this.pipe && this.#phase === P_TRAFFIC) this.#pump();
+    this.#teardown();
+    this.conn.end();
+    this.#host.detached(this, { kind: "closed", established: this.pipe !== undefined });
+  }
+
+  // ---- PipeEngine ----
+
+  outReady(): void {
+    if (this.#pumpScheduled || !this.#writable || this.#phase !== P_TRAFFIC) return;
+    this.#pumpScheduled = true;
+    queueMicrotask(() => this.#pump());
+  }
+
+  inDrained(): void {
+    if (this.#paused && this.#phase !== P_CLOSED) {
+      this.#paused = false;
+      this.conn.resume();
+    }
+  }
+
+  command(cmd: PipeCommand): void {
+    if (this.#phase !== P_TRAFFIC) return;
+    const subscribe = cmd.type === "subscribe";
+    if (this.#zmtp31) this.#out.command(subscribe ? encodeSubscribe(cmd.topic) : encodeCancel(cmd.topic));
+    else this.#out.frame(0, encodeSubscriptionMessage(subscribe, cmd.topic));
+    this.#scheduleFlush();
+  }
+
+  // ---- reading ----
+
+  #onData(chunk: Uint8Array): void {
+    this.#rxSeq++;
+    try {
+      if (this.#phase === P_GREETING) {
+        const used = this.#greeting.push(chunk);
+        if (!this.#greeting.complete) return;
+        this.#greetingDone();
+        chunk = chunk.subarray(used);
+        if (chunk.length === 0) return;
+      }
+      if (this.#phase !== P_CLOSED) this.#decoder.push(chunk);
+    } catch (e) {
+      if (e instanceof ProtocolError) this.#fail("protocol", e);
+      else throw e;
+    }
+  }
+
+  #greetingDone(): void {
+    const g = this.#greeting.result();
+    const mech = this.#mechanism!;
+    if (g.mechanism !== mech.name) {
+      throw new ProtocolError(
+        ProtocolErrorCode.MECHANISM_MISMATCH,
+        `peer wants mechanism ${JSON.stringify(g.mechanism)}, we use ${mech.name}`,
+      );
+    }
+    this.#zmtp31 = speaks31(g);
+    this.#phase = P_HANDSHAKE;
+    this.#sendCommands(mech.start().send);
+  }
+
+  #onFrame(flags: number, body: Uint8Array): void {
+    if (this.#phase === P_TRAFFIC) {
+      if (flags & Flag.COMMAND) this.#trafficCommand(body);
+      else if (flags & Flag.MORE) this.#frames.push(body);
+      else {
+        const frames = this.#frames;
+        frames.push(body);
+        this.#frames = [];
+        this.#message(frames);
+      }
+      return;
+    }
+    if (this.#phase !== P_HANDSHAKE) return;
+    if (!(flags & Flag.COMMAND)) {
+      throw new ProtocolError(ProtocolErrorCode.UNEXPECTED_COMMAND, "data frame before the handshake completed");
+    }
+    const step = this.#mechanism!.receive(body);
+    this.#sendCommands(step.send);
+    if (step.ready) this.#ready(step.peer ?? []);
+  }
+
+  #ready(metadata: Metadata): void {
+    const type = getProperty(metadata, "Socket-Type");
+    const peer: PipePeer = {
+      socketType: type ? String.fromCharCode(...type) : "",
+      identity: getProperty(metadata, "Identity") ?? EMPTY,
+      metadata,
+      zmtp31: this.#zmtp31,
+    };
+    const pipe = this.#host.attach(this, peer); // throws ProtocolError when incompatible
+    if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
+    this.pipe = pipe;
+    this.#phase = P_TRAFFIC;
+    pipe.engine = this;
+    this.#startHeartbeats();
+    if (pipe.hasOut()) this.outReady();
+  }
+
+  #message(frames: Message): void {
+    const pipe = this.pipe!;
+    if (this.#opts.receivesSubscriptions) {
+      const sub = asSubscription(frames);
+      if (sub) return pipe.deliverCommand(sub);
+    }
+    pipe.deliver(frames);
+    if (!this.#paused && pipe.inFull()) {
+      this.#paused = true;
+      this.conn.pause();
+    }
+  }
+
+  #trafficCommand(body: Uint8Array): void {
+    const { name, data } = decodeCommand(body);
+    switch (name) {
+      case "PING": {
+        const { ttl, context } = decodePing(data);
+        this.#out.command(encodePong(context));
+        this.#scheduleFlush();
+        if (ttl > 0 && this.#ttlTimer === undefined) this.#armTtl(ttl * 100);
+        break;
+      }
+      case "SUBSCRIBE":
+      case "CANCEL":
+        if (this.#opts.receivesSubscriptions) {
+          this.pipe!.deliverCommand({ type: name === "SUBSCRIBE" ? "subscribe" : "cancel", topic: data });
+        }
+        break;
+      default: // PONG and unknown commands: liveness only (libzmq ignores unknown ones)
+    }
+  }
+
+  // ---- heartbeats ----
+
+  #startHeartbeats(): void {
+    const ivl = this.#opts.heartbeatInterval;
+    if (ivl <= 0) return;
+    // libzmq keeps TTL×100 in 16 bits: never advertise more than 655 deciseconds
+    const ttl = Math.min(Math.floor(this.#opts.heartbeatTimeToLive / 100), 655);
+    const timeout = this.#opts.heartbeatTimeout >= 0 ? this.#opts.heartbeatTimeout : ivl;
+    this.#pingTimer = setInterval(() => {
+      this.#out.command(encodePing(ttl));
+      this.#scheduleFlush();
+      if (this.#timeoutTimer === undefined) {
+        const seq = this.#rxSeq;
+        this.#timeoutTimer = setTimeout(() => {
+          this.#timeoutTimer = undefined;
+          if (this.#rxSeq === seq) this.#fail("timeout", new Error(`no heartbeat from peer within ${timeout} ms`));
+        }, timeout);
+      }
+    }, ivl);
+  }
+
+  #armTtl(ms: number): void {
+    const seq = this.#rxSeq;
+    this.#ttlTimer = setTimeout(() => {
+      this.#ttlTimer = undefined;
+      if (this.#rxSeq === seq) this.#fail("timeout", new Error(`peer heartbeat TTL of ${ms} ms expired`));
+    }, ms);
+  }
+
+  // ---- writing ----
+
+  #sendCommands(bodies: Uint8Array[]): void {
+    if (bodies.length === 0) return;
+    for (const b of bodies) this.#out.command(b);
+    this.#flush();
+  }
+
+  #pump(): void {
+    this.#pumpScheduled = false;
+    const pipe = this.pipe;
+    if (!pipe || this.#phase !== P_TRAFFIC) return;
+    while (this.#writable) {
+      const msg = pipe.takeOut();
+      if (msg === undefined) break;
+      this.#out.message(msg);
+      if (this.#out.pending >= HIGH_WATER_BYTES) this.#flush();
+    }
+    this.#flush();
+  }
+
+  #flushScheduled = false;
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    if (this.#out.pending === 0 || this.#phase === P_CLOSED) return;
+    if (!this.conn.write(this.#out.take())) this.#writable = false;
+  }
+
+  // ---- closing ----
+
+  #teardown(): void {
+    this.#phase = P_CLOSED;
+    this.#decoder.stop();
+    for (const t of [this.#handshakeTimer, this.#timeoutTimer, this.#ttlTimer]) {
+      if (t !== undefined) clearTimeout(t);
+    }
+    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    if (this.pipe?.engine === this) this.pipe.engine = undefined;
+    this.#frames = [];
+  }
+
+  #fail(kind: CloseKind, error: Error): void {
+    if (this.#phase === P_CLOSED) return;
+    const established = this.pipe !== undefined;
+    this.#teardown();
+    this.conn.destroy();
+    this.#host.detached(this, { kind, error, established });
+  }
+}

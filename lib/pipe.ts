@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/**
+ * One bounded duplex queue between a socket and one peer (a ZMTP session or an inproc peer).
+ * Counts whole messages against the high-water marks, as libzmq does. The socket writes
+ * `out` and reads `in`; the engine side takes `out` and delivers `in`.
+ */
+import { Queue } from "./util/queue.ts";
+import type { Metadata } from "./wire/metadata.ts";
+
+export type Message = Uint8Array[];
+
+/** Out-of-band control the socket sends towards the peer (subscriptions). */
+export interface PipeCommand {
+  type: "subscribe" | "cancel";
+  topic: Uint8Array;
+}
+
+/** The socket side, told when the pipe changes. */
+export interface PipeOwner {
+  pipeReadable(pipe: Pipe): void;
+  pipeWritable(pipe: Pipe): void;
+  pipeCommand(pipe: Pipe, command: PipeCommand): void;
+}
+
+/** The engine side: a ZMTP session or the inproc bridge. */
+export interface PipeEngine {
+  /** The socket queued something to send. */
+  outReady(): void;
+  /** The socket read from a full inbound queue: reading may resume. */
+  inDrained(): void;
+  /** Send a control command to the peer now. */
+  command(command: PipeCommand): void;
+  /** Drop the connection behind this pipe. */
+  close(): void;
+}
+
+export interface PipePeer {
+  /** The peer's Socket-Type, from its READY. */
+  socketType: string;
+  /** The peer's Identity property (empty if unset). */
+  identity: Uint8Array;
+  /** The peer's metadata. */
+  metadata: Metadata;
+  /** True when the peer follows ZMTP 3.1 (sends SUBSCRIBE/CANCEL commands). */
+  zmtp31: boolean;
+}
+
+export interface PipeOptions {
+  sendHighWaterMark: number;
+  receiveHighWaterMark: number;
+  conflate: boolean;
+}
+
+export class Pipe {
+  readonly owner: PipeOwner;
+  /** The endpoint this pipe belongs to (bind or connect string), for events. */
+  readonly endpoint: string;
+  /** Remote address of the current connection. */
+  address = "";
+  /** The routing id a ROUTER uses for this peer. */
+  routingId: Uint8Array | undefined;
+  /** Set at each handshake; undefined until the first one. */
+  peer: PipePeer | undefined;
+  engine: PipeEngine | undefined;
+  /** Gone for good: never written to or read from again. */
+  terminated = false;
+  /** Scratch for routing strategies (e.g. subscription state, "still reading a message"). */
+  state: unknown;
+
+  #out = new Queue<Message>();
+  #in = new Queue<Message>();
+  #sndhwm: number;
+  #rcvhwm: number;
+  #conflate: boolean;
+
+  constructor(owner: PipeOwner, endpoint: string, options: PipeOptions) {
+    this.owner = owner;
+    this.endpoint = endpoint;
+    this.#sndhwm = options.sendHighWaterMark;
+    this.#rcvhwm = options.receiveHighWaterMark;
+    this.#conflate = options.conflate;
+  }
+
+  /** Raise the outbound limit (inproc: sender SNDHWM + receiver RCVHWM, 0 = unlimited). */
+  setSendHighWaterMark(hwm: number): void {
+    this.#sndhwm = hwm;
+  }
+
+  // ---- socket side ----
+
+  canWrite(): boolean {
+    return !this.terminated && (this.#conflate || this.#sndhwm === 0 || this.#out.length < this.#sndhwm);
+  }
+
+  /** Queues a whole message; the caller checked canWrite(). */
+  write(msg: Message): void {
+    if (this.#conflate) this.#out.replace(msg);
+    else this.#out.push(msg);
+    this.engine?.outReady();
+  }
+
+  hasIn(): boolean {
+    return this.#in.length > 0;
+  }
+
+  read(): Message | undefined {
+    const wasFull = this.inFull();
+    const msg = this.#in.shift();
+    if (msg !== undefined && wasFull && !this.inFull()) this.engine?.inDrained();
+    return msg;
+  }
+
+  get outLength(): number {
+    return this.#out.length;
+  }
+
+  get inLength(): number {
+    return this.#in.length;
+  }
+
+  sendCommand(command: PipeCommand): void {
+    this.engine?.command(command);
+  }
+
+  // ---- engine side ----
+
+  takeOut(): Message | undefined {
+    const msg = this.#out.shift();
+    if (msg !== undefined && !this.terminated) this.owner.pipeWritable(this);
+    return msg;
+  }
+
+  hasOut(): boolean {
+    return this.#out.length > 0;
+  }
+
+  deliver(msg: Message): void {
+    if (this.terminated) return;
+    if (this.#conflate) this.#in.replace(msg);
+    else this.#in.push(msg);
+    this.owner.pipeReadable(this);
+  }
+
+  deliverCommand(command: PipeCommand): void {
+    if (!this.terminated) this.owner.pipeCommand(this, command);
+  }
+
+  /** The engine should stop reading until inDrained(). */
+  inFull(): boolean {
+    return !this.#conflate && this.#rcvhwm !== 0 && this.#in.length >= this.#rcvhwm;
+  }
+
+  /** Drops everything queued both ways (RFC 28/30: destroy the queue when the peer goes). */
+  clear(): void {
+    this.#out.clear();
+    this.#in.clear();
+  }
+}
+
+/**
+ * The in-band form of a subscription that PUB/XPUB must accept from any peer: a message whose
+ * first frame starts with `01` (subscribe) or `00` (cancel), followed by the topic.
+ */
+export function asSubscription(frames: Message): PipeCommand | undefined {
+  const first = frames[0];
+  if (first === undefined || first.length === 0 || first[0]! > 1) return undefined;
+  return { type: first[0] === 1 ? "subscribe" : "cancel", topic: first.subarray(1) };
+}

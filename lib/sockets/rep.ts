@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/**
+ * REP (RFC 28): fair-queues requests in lock-step; keeps each request's envelope (all frames up
+ * to the empty delimiter) and sends the reply back behind it to the peer it came from.
+ */
+import { ZmqError } from "../errors.ts";
+import type { Message, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { DuplexSocket } from "./capabilities.ts";
+import { commonOptionNames, type SocketOptions } from "./options.ts";
+
+export class Reply extends DuplexSocket {
+  #fq = new FairQueue();
+  #pending: { pipe: Pipe; envelope: Message } | undefined;
+
+  constructor(options?: SocketOptions) {
+    super("REP", options, commonOptionNames);
+  }
+
+  protected xattach(pipe: Pipe): void {
+    this.#fq.attach(pipe);
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#fq.detach(pipe);
+  }
+
+  protected override xrecv(): Message | undefined {
+    if (this.#pending) throw new ZmqError("EFSM", "REP must send the reply before receiving again");
+    for (;;) {
+      const m = this.#fq.recv();
+      if (m === undefined) return undefined;
+      const delim = m.findIndex((f) => f.length === 0);
+      if (delim < 0 || delim === m.length - 1) continue; // no envelope or no body: dropped
+      this.#pending = { pipe: this.#fq.last!, envelope: m.slice(0, delim + 1) };
+      return m.slice(delim + 1);
+    }
+  }
+
+  protected override xsend(msg: Message): boolean {
+    const pending = this.#pending;
+    if (!pending) throw new ZmqError("EFSM", "REP must receive a request before replying");
+    this.#pending = undefined;
+    // the requester may be gone or full: the reply is dropped, REP never blocks
+    if (!pending.pipe.terminated && pending.pipe.canWrite()) pending.pipe.write([...pending.envelope, ...msg]);
+    this.kick();
+    return true;
+  }
+}

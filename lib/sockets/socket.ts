@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The base socket: endpoints, options, pipes, send/receive with blocking and timeouts,
+ * events and close with linger. A socket type adds its routing through the x* hooks.
+ */
+import { type CloseReason, Session, type SessionHost } from "../engine/session.ts";
+import { ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
+import type { SocketEvent } from "../events.ts";
+import { NullMechanism } from "../mechanisms/null.ts";
+import { type Message, Pipe, type PipeCommand, type PipeOwner, type PipePeer } from "../pipe.ts";
+import type { Connection, Listener } from "../transports/connection.ts";
+import { parseEndpoint } from "../transports/endpoint.ts";
+import {
+  closeInprocPipe,
+  inprocBind,
+  inprocConnect,
+  inprocDisconnect,
+  type InprocSocket,
+  inprocUnbind,
+  type PendingConnect,
+} from "../transports/inproc.ts";
+import { listenEndpoint } from "../transports/stream.ts";
+import { QueuedIterator } from "../util/queued_iterator.ts";
+import type { SocketType } from "../wire/constants.ts";
+import type { Metadata } from "../wire/metadata.ts";
+import { isCompatible } from "./compatibility.ts";
+import { Connecter } from "./connecter.ts";
+import { type OptionName, resolveOptions, type ResolvedOptions, validateOption } from "./options.ts";
+
+/** What `send` accepts: one frame or an array of frames. */
+export type MessageLike = FrameLike | FrameLike[];
+export type FrameLike = Uint8Array | ArrayBuffer | string | null;
+
+interface PendingSend {
+  frames: Message;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface PendingReceive {
+  resolve: (m: Message) => void;
+  reject: (e: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface Bound {
+  listener: Listener | undefined;
+  sessions: Set<Session>;
+}
+
+const enc = new TextEncoder();
+const EMPTY = new Uint8Array(0);
+
+export function toFrame(f: FrameLike): Uint8Array {
+  if (f instanceof Uint8Array) return f;
+  if (typeof f === "string") return enc.encode(f);
+  if (f === null) return EMPTY;
+  if (f instanceof ArrayBuffer) return new Uint8Array(f);
+  if (ArrayBuffer.isView(f)) {
+    const v = f as ArrayBufferView;
+    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  }
+  throw new TypeError(`Cannot send a frame of type ${typeof f}: use Uint8Array, ArrayBuffer or string`);
+}
+
+export function toMessage(msg: MessageLike): Message {
+  if (!Array.isArray(msg)) return [toFrame(msg)];
+  if (msg.length === 0) throw new TypeError("Cannot send a message of zero frames");
+  return msg.map(toFrame);
+}
+
+export abstract class Socket implements PipeOwner, InprocSocket {
+  readonly type: SocketType;
+  /** The endpoint of the last bind, with wildcards resolved (ZMQ_LAST_ENDPOINT). */
+  lastEndpoint: string | undefined;
+  /** PUB/XPUB: `01`/`00` messages from peers are subscriptions. */
+  readonly receivesSubscriptions: boolean = false;
+  protected readonly opts: ResolvedOptions;
+  protected readonly pipes = new Set<Pipe>();
+  #allowed: readonly string[];
+  #events: QueuedIterator<SocketEvent> | undefined;
+  #binds = new Map<string, Bound>();
+  #connects = new Map<string, { connecter?: Connecter; inproc?: PendingConnect; pipe: Pipe | undefined }>();
+  #sends: PendingSend[] = [];
+  #receives: PendingReceive[] = [];
+  #closed = false;
+  #lingerCheck: (() => void) | undefined;
+
+  protected constructor(
+    type: SocketType,
+    options: object | undefined,
+    allowed: readonly string[],
+    typeDefaults: Partial<ResolvedOptions> = {},
+  ) {
+    this.type = type;
+    this.#allowed = allowed;
+    this.opts = resolveOptions(options, allowed, typeDefaults);
+  }
+
+  // ---------------------------------------------------------------- options
+
+  /** Sets an option by name (validated as in the constructor). Applies to later connections. */
+  setOption(name: string, value: unknown): void {
+    if (!this.#allowed.includes(name)) throw new TypeError(`Unknown option "${name}" for ${this.type}`);
+    (this.opts as unknown as Record<string, unknown>)[name] = validateOption(name as OptionName, value);
+  }
+
+  getOption(name: string): unknown {
+    if (!this.#allowed.includes(name)) throw new TypeError(`Unknown option "${name}" for ${this.type}`);
+    return (this.opts as unknown as Record<string, unknown>)[name];
+  }
+
+  get linger(): number {
+    return this.opts.linger;
+  }
+  set linger(v: number) {
+    this.setOption("linger", v);
+  }
+  get sendTimeout(): number {
+    return this.opts.sendTimeout;
+  }
+  set sendTimeout(v: number) {
+    this.setOption("sendTimeout", v);
+  }
+  get receiveTimeout(): number {
+    return this.opts.receiveTimeout;
+  }
+  set receiveTimeout(v: number) {
+    this.setOption("receiveTimeout", v);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Socket events as an async iterable; recorded from the first access on. */
+  get events(): AsyncIterableIterator<SocketEvent> {
+    return this.#events ??= new QueuedIterator<SocketEvent>();
+  }
+
+  protected emit(event: SocketEvent): void {
+    this.#events?.push(event);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---------------------------------------------------------------- endpoints
+
+  async bind(endpoint: string): Promise<void> {
+    this.#assertOpen();
+    const ep = parseEndpoint(endpoint, "bind");
+    if (ep.transport === "inproc") {
+      inprocBind(endpoint, this);
+      this.#binds.set(endpoint, { listener: undefined, sessions: new Set() });
+      this.lastEndpoint = endpoint;
+      this.emit({ type: "bind", address: endpoint });
+      return;
+    }
+    const bound: Bound = { listener: undefined, sessions: new Set() };
+    let resolved = endpoint;
+    let listener: Listener;
+    try {
+      listener = await listenEndpoint(ep, endpoint, (conn) => this.#accept(resolved, bound, conn));
+    } catch (e) {
+      this.emit({ type: "bind:error", address: endpoint, error: e as Error });
+      throw e;
+    }
+    resolved = ep.transport === "tcp" ? `tcp://${listener.address}` : `ipc://${listener.address}`;
+    if (this.#closed) {
+      await listener.close();
+      throw new ZmqError("ETERM", "Socket closed during bind", { address: endpoint });
+    }
+    bound.listener = listener;
+    this.#binds.set(resolved, bound);
+    this.lastEndpoint = resolved;
+    this.emit({ type: "bind", address: resolved });
+  }
+
+  async unbind(endpoint: string): Promise<void> {
+    const bound = this.#binds.get(endpoint);
+    if (!bound) throw new ZmqError("ENOENT", `Not bound to "${endpoint}"`, { address: endpoint });
+    this.#binds.delete(endpoint);
+    if (!bound.listener) inprocUnbind(endpoint, this);
+    for (const s of bound.sessions) s.close();
+    await bound.listener?.close();
+  }
+
+  connect(endpoint: string): void {
+    this.#assertOpen();
+    const ep = parseEndpoint(endpoint, "connect");
+    if (this.#connects.has(endpoint)) return; // libzmq: a second connect to the same endpoint is a no-op
+    const pipe = this.opts.immediate ? undefined : this.#newPipe(endpoint);
+    if (ep.transport === "inproc") {
+      this.#connects.set(endpoint, { inproc: inprocConnect(endpoint, this, pipe), pipe });
+      return;
+    }
+    const entry: { connecter?: Connecter; pipe: Pipe | undefined } = { pipe };
+    const connecter = new Connecter(endpoint, ep, {
+      reconnectInterval: this.opts.reconnectInterval,
+      reconnectMaxInterval: this.opts.reconnectMaxInterval,
+      emit: (e) => this.emit(e),
+      startSession: (conn, gone) => this.#startSession(endpoint, conn, entry.pipe, gone),
+      abandoned: () => {
+        if (entry.pipe) this.#terminate(entry.pipe);
+        this.#connects.delete(endpoint);
+      },
+    });
+    entry.connecter = connecter;
+    this.#connects.set(endpoint, entry);
+    connecter.start();
+  }
+
+  disconnect(endpoint: string): void {
+    const entry = this.#connects.get(endpoint);
+    if (!entry) throw new ZmqError("ENOENT", `Not connected to "${endpoint}"`, { address: endpoint });
+    this.#connects.delete(endpoint);
+    entry.connecter?.stop();
+    if (entry.inproc) inprocDisconnect(entry.inproc);
+    if (entry.pipe) this.#terminate(entry.pipe);
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  #accept(endpoint: string, bound: Bound, conn: Connection): void {
+    if (this.#closed) return conn.destroy();
+    this.emit({ type: "accept", address: endpoint, remote: conn.remoteAddress });
+    const session = this.#startSession(endpoint, conn, undefined, () => bound.sessions.delete(session));
+    bound.sessions.add(session);
+  }
+
+  #startSession(endpoint: string, conn: Connection, pipe: Pipe | undefined, gone: (r: CloseReason) => void): Session {
+    const host: SessionHost = {
+      ownMetadata: () => this.#metadata(),
+      createMechanism: (own) => new NullMechanism(own),
+      attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
+      detached: (session, reason) => {
+        this.#detached(endpoint, session, reason, pipe);
+        gone(reason);
+      },
+    };
+    const session = new Session(conn, host, {
+      handshakeInterval: this.opts.handshakeInterval,
+      heartbeatInterval: this.opts.heartbeatInterval,
+      heartbeatTimeToLive: this.opts.heartbeatTimeToLive,
+      heartbeatTimeout: this.opts.heartbeatTimeout,
+      maxMessageSize: this.opts.maxMessageSize,
+      routingIdLength: this.#sendsIdentity() ? this.opts.routingId?.length ?? 0 : 0,
+      receivesSubscriptions: this.receivesSubscriptions,
+    });
+    session.start();
+    return session;
+  }
+
+  #sendsIdentity(): boolean {
+    return this.type === "REQ" || this.type === "DEALER" || this.type === "ROUTER";
+  }
+
+  #metadata(): Metadata {
+    const md: Metadata = [["Socket-Type", enc.encode(this.type)]];
+    if (this.#sendsIdentity()) md.push(["Identity", this.opts.routingId ?? EMPTY]);
+    return md;
+  }
+
+  #attach(endpoint: string, remote: string, peer: PipePeer, existing: Pipe | undefined): Pipe {
+    if (!isCompatible(this.type, peer.socketType)) {
+      throw new ProtocolError(
+        ProtocolErrorCode.INCOMPATIBLE_SOCKET_TYPE,
+        `${this.type} cannot talk to a ${peer.socketType} peer`,
+      );
+    }
+    const refusal = this.xrefuse(peer, existing);
+    if (refusal) throw new ProtocolError(ProtocolErrorCode.UNSPECIFIED, refusal);
+    const pipe = existing ?? this.#newPipe(endpoint);
+    pipe.peer = peer;
+    pipe.address = remote;
+    this.xready(pipe);
+    this.emit({ type: "handshake", address: endpoint, remote });
+    return pipe;
+  }
+
+  #detached(endpoint: string, session: Session, reason: CloseReason, persistent: Pipe | undefined): void {
+    const pipe = session.pipe;
+    if (reason.established && pipe) {
+      this.emit({ type: "disconnect", address: endpoint, remote: session.conn.remoteAddress, ...errorOf(reason) });
+      if (pipe !== persistent) this.#terminate(pipe);
+      else this.xpeerGone(pipe);
+    } else if (reason.kind === "protocol") {
+      this.emit({ type: "handshake:error:protocol", address: endpoint, ...errorOf(reason) });
+    } else if (reason.kind !== "closed") {
+      this.emit({ type: "handshake:error:other", address: endpoint, ...errorOf(reason) });
+    }
+  }
+
+  #newPipe(endpoint: string): Pipe {
+    const pipe = new Pipe(this, endpoint, {
+      sendHighWaterMark: this.opts.sendHighWaterMark,
+      receiveHighWaterMark: this.opts.receiveHighWaterMark,
+      conflate: this.opts.conflate,
+    });
+    this.pipes.add(pipe);
+    this.xattach(pipe);
+    return pipe;
+  }
+
+  #terminate(pipe: Pipe): void {
+    if (pipe.terminated) return;
+    pipe.terminated = true;
+    pipe.clear();
+    this.pipes.delete(pipe);
+    closeInprocPipe(pipe);
+    this.xdetach(pipe);
+    this.#lingerCheck?.();
+  }
+
+  // ---- inproc (InprocSocket) ----
+
+  inprocPeerInfo(): PipePeer {
+    return {
+      socketType: this.type,
+      identity: this.#sendsIdentity() ? this.opts.routingId ?? EMPTY : EMPTY,
+      metadata: this.#metadata(),
+      zmtp31: true,
+    };
+  }
+
+  inprocAttach(endpoint: string, peer: PipePeer, existing: Pipe | undefined): Pipe {
+    const pipe = this.#attach(endpoint, "inproc", peer, existing);
+    if (this.opts.sendHighWaterMark !== 0 && this.opts.receiveHighWaterMark !== 0) {
+      pipe.setSendHighWaterMark(this.opts.sendHighWaterMark + this.opts.receiveHighWaterMark);
+    } else pipe.setSendHighWaterMark(0);
+    return pipe;
+  }
+
+  inprocDetached(pipe: Pipe): void {
+    this.emit({ type: "disconnect", address: pipe.endpoint });
+    this.#terminate(pipe);
+    for (const [ep, entry] of this.#connects) if (entry.pipe === pipe) this.#connects.delete(ep);
+  }
+
+  // ---------------------------------------------------------------- PipeOwner
+
+  pipeReadable(_pipe: Pipe): void {
+    if (this.#receives.length > 0) this.#drainReceives();
+  }
+
+  pipeWritable(_pipe: Pipe): void {
+    if (this.#sends.length > 0) this.#drainSends();
+    this.#lingerCheck?.();
+  }
+
+  pipeCommand(pipe: Pipe, command: PipeCommand): void {
+    this.xcommand(pipe, command);
+  }
+
+  // ---------------------------------------------------------------- hooks for socket types
+
+  /** A pipe was created (connect side: before its handshake). */
+  protected abstract xattach(pipe: Pipe): void;
+  /** A handshake completed on the pipe (each reconnection too). */
+  protected xready(_pipe: Pipe): void {}
+  /** The pipe's connection dropped; the pipe lives on and will reconnect. */
+  protected xpeerGone(_pipe: Pipe): void {}
+  /** The pipe is gone for good. */
+  protected abstract xdetach(pipe: Pipe): void;
+  /** A reason to refuse this peer, or undefined. */
+  protected xrefuse(_peer: PipePeer, _existing: Pipe | undefined): string | undefined {
+    return undefined;
+  }
+  /** Queue a message; false when it must wait (mute state that blocks). May throw ZmqError. */
+  protected xsend(_msg: Message): boolean {
+    throw new ZmqError("ENOTSUP", `${this.type} sockets cannot send`);
+  }
+  /** The next message for the application, or undefined. May throw ZmqError. */
+  protected xrecv(): Message | undefined {
+    throw new ZmqError("ENOTSUP", `${this.type} sockets cannot receive`);
+  }
+  protected xcommand(_pipe: Pipe, _command: PipeCommand): void {}
+
+  /** Wake blocked senders/receivers after a state change only the type knows about. */
+  protected kick(): void {
+    if (this.#sends.length > 0) this.#drainSends();
+    if (this.#receives.length > 0) this.#drainReceives();
+  }
+
+  // ---------------------------------------------------------------- send / receive
+
+  protected _send(msg: MessageLike): Promise<void> {
+    if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
+    let frames: Message;
+    try {
+      frames = toMessage(msg);
+      if (this.#sends.length === 0 && this.xsend(frames)) return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const timeout = this.opts.sendTimeout;
+    if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "Socket is busy writing; no peer can accept the message"));
+    return new Promise((resolve, reject) => {
+      const p: PendingSend = { frames, resolve, reject, timer: undefined };
+      if (timeout > 0) {
+        p.timer = setTimeout(() => {
+          const i = this.#sends.indexOf(p);
+          if (i >= 0) this.#sends.splice(i, 1);
+          reject(new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`));
+          if (i === 0) this.#drainSends();
+        }, timeout);
+      }
+      this.#sends.push(p);
+    });
+  }
+
+  #drainSends(): void {
+    const q = this.#sends;
+    while (q.length > 0) {
+      const p = q[0]!;
+      let ok: boolean;
+      try {
+        ok = this.xsend(p.frames);
+      } catch (e) {
+        q.shift();
+        if (p.timer !== undefined) clearTimeout(p.timer);
+        p.reject(e as Error);
+        continue;
+      }
+      if (!ok) return;
+      q.shift();
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.resolve();
+    }
+  }
+
+  protected _receive(): Promise<Message> {
+    if (this.#receives.length === 0) {
+      try {
+        const m = this.xrecv();
+        if (m !== undefined) return Promise.resolve(m);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
+    const timeout = this.opts.receiveTimeout;
+    if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "No message available"));
+    return new Promise((resolve, reject) => {
+      const p: PendingReceive = { resolve, reject, timer: undefined };
+      if (timeout > 0) {
+        p.timer = setTimeout(() => {
+          const i = this.#receives.indexOf(p);
+          if (i >= 0) this.#receives.splice(i, 1);
+          reject(new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`));
+        }, timeout);
+      }
+      this.#receives.push(p);
+    });
+  }
+
+  #drainReceives(): void {
+    const q = this.#receives;
+    while (q.length > 0) {
+      let m: Message | undefined;
+      const p = q[0]!;
+      try {
+        m = this.xrecv();
+      } catch (e) {
+        q.shift();
+        if (p.timer !== undefined) clearTimeout(p.timer);
+        p.reject(e as Error);
+        continue;
+      }
+      if (m === undefined) return;
+      q.shift();
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.resolve(m);
+    }
+  }
+
+  protected async *_iterate(): AsyncGenerator<Message, void, undefined> {
+    while (!this.#closed) {
+      try {
+        yield await this._receive();
+      } catch (e) {
+        if (e instanceof ZmqError && e.code === "ETERM") return;
+        throw e;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- close
+
+  /**
+   * Closes the socket. Pending sends and receives reject with ETERM; messages already queued
+   * for connected peers are still delivered for up to `linger` ms (-1: until sent).
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const err = () => new ZmqError("ETERM", "Socket is closed");
+    for (const p of this.#sends.splice(0)) {
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.reject(err());
+    }
+    for (const p of this.#receives.splice(0)) {
+      if (p.timer !== undefined) clearTimeout(p.timer);
+      p.reject(err());
+    }
+    for (const [ep, b] of this.#binds) {
+      if (!b.listener) inprocUnbind(ep, this);
+      void b.listener?.close();
+    }
+    const linger = this.opts.linger;
+    const flushed = () => [...this.pipes].every((p) => !p.hasOut() || p.engine === undefined && linger === 0);
+    if (linger === 0 || flushed()) return this.#shutdown();
+    const timer = linger > 0 ? setTimeout(() => this.#shutdown(), linger) : undefined;
+    // checked after the current turn, so a session that just took a message can write it
+    let queued = false;
+    this.#lingerCheck = () => {
+      if (queued) return;
+      queued = true;
+      queueMicrotask(() => {
+        queued = false;
+        if (this.#lingerCheck && ![...this.pipes].some((p) => p.hasOut())) {
+          if (timer !== undefined) clearTimeout(timer);
+          this.#shutdown();
+        }
+      });
+    };
+  }
+
+  #shutdown(): void {
+    this.#lingerCheck = undefined;
+    for (const b of this.#binds.values()) for (const s of b.sessions) s.close();
+    this.#binds.clear();
+    for (const entry of this.#connects.values()) {
+      entry.connecter?.stop();
+      if (entry.inproc) inprocDisconnect(entry.inproc);
+    }
+    this.#connects.clear();
+    for (const p of [...this.pipes]) this.#terminate(p);
+    this.emit({ type: "end", address: "" });
+    this.#events?.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ZmqError("ETERM", "Socket is closed");
+  }
+}
+
+function errorOf(reason: CloseReason): { error?: Error } {
+  return reason.error ? { error: reason.error } : {};
+}

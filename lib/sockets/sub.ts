@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/**
+ * SUB (RFC 29): subscribes at its publishers (SUBSCRIBE/CANCEL to 3.1 peers, `01`/`00`
+ * messages to 3.0 peers), re-sends its subscriptions on every reconnection, and filters what
+ * arrives against them as well.
+ */
+import type { Message, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { SubscriptionTrie } from "../routing/subscription_trie.ts";
+import { ReadableSocket } from "./capabilities.ts";
+import { commonOptionNames, type SubscriberOptions } from "./options.ts";
+
+const enc = new TextEncoder();
+const topicBytes = (t: string | Uint8Array): Uint8Array => typeof t === "string" ? enc.encode(t) : t;
+
+export class Subscriber extends ReadableSocket {
+  #fq = new FairQueue();
+  #subs = new SubscriptionTrie();
+
+  constructor(options?: SubscriberOptions) {
+    super("SUB", options, [...commonOptionNames, "invertMatching"], { linger: 0 });
+  }
+
+  /** Subscribes to each prefix given; with none, to everything. Counted, like libzmq. */
+  subscribe(...topics: Array<string | Uint8Array>): void {
+    if (topics.length === 0) topics = [new Uint8Array(0)];
+    for (const t of topics) {
+      const topic = topicBytes(t);
+      this.#subs.add(topic);
+      for (const p of this.pipes) p.sendCommand({ type: "subscribe", topic });
+    }
+  }
+
+  /** Drops one subscription to each prefix given; with none, the subscribe-to-all one. */
+  unsubscribe(...topics: Array<string | Uint8Array>): void {
+    if (topics.length === 0) topics = [new Uint8Array(0)];
+    for (const t of topics) {
+      const topic = topicBytes(t);
+      if (!this.#subs.has(topic)) continue;
+      this.#subs.remove(topic);
+      for (const p of this.pipes) p.sendCommand({ type: "cancel", topic });
+    }
+  }
+
+  protected xattach(pipe: Pipe): void {
+    this.#fq.attach(pipe);
+  }
+
+  protected override xready(pipe: Pipe): void {
+    for (const [topic] of this.#subs.entries()) pipe.sendCommand({ type: "subscribe", topic });
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#fq.detach(pipe);
+  }
+
+  protected override xrecv(): Message | undefined {
+    for (;;) {
+      const m = this.#fq.recv();
+      if (m === undefined) return undefined;
+      if (this.#subs.matches(m[0]!) !== this.opts.invertMatching) return m;
+    }
+  }
+}

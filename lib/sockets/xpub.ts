@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/**
+ * XPUB (RFC 29): a PUB whose application sees subscriptions as messages (`01`+topic,
+ * `00`+topic), de-duplicated across peers unless `verbosity` says otherwise; with `manual`
+ * the application applies them itself. Optional welcome message to each new subscriber.
+ */
+import type { Message, Pipe, PipeCommand } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { SubscriptionTrie } from "../routing/subscription_trie.ts";
+import { Queue } from "../util/queue.ts";
+import { bytesKey } from "../util/bytes.ts";
+import { encodeSubscriptionMessage } from "../wire/command.ts";
+import { DuplexSocket } from "./capabilities.ts";
+import { commonOptionNames, type XPublisherOptions } from "./options.ts";
+import { publish, subsOf } from "./pub.ts";
+
+const enc = new TextEncoder();
+
+export class XPublisher extends DuplexSocket {
+  override readonly receivesSubscriptions = true;
+  /** Messages a full subscriber missed. */
+  dropped = 0;
+  #fq = new FairQueue();
+  #events = new Queue<Message>();
+  #totals = new Map<string, number>();
+  #lastPipe: Pipe | undefined;
+
+  constructor(options?: XPublisherOptions) {
+    super("XPUB", options, [
+      ...commonOptionNames,
+      "invertMatching",
+      "noDrop",
+      "verbosity",
+      "manual",
+      "welcomeMessage",
+    ]);
+  }
+
+  /** Manual mode: apply a subscription for the peer whose event was read last. */
+  subscribe(topic: string | Uint8Array): void {
+    const t = typeof topic === "string" ? enc.encode(topic) : topic;
+    if (this.#lastPipe && !this.#lastPipe.terminated) subsOf(this.#lastPipe).add(t);
+  }
+
+  /** Manual mode: remove a subscription for the peer whose event was read last. */
+  unsubscribe(topic: string | Uint8Array): void {
+    const t = typeof topic === "string" ? enc.encode(topic) : topic;
+    if (this.#lastPipe && !this.#lastPipe.terminated) subsOf(this.#lastPipe).remove(t);
+  }
+
+  protected xattach(pipe: Pipe): void {
+    pipe.state = new SubscriptionTrie();
+    this.#fq.attach(pipe);
+  }
+
+  protected override xready(pipe: Pipe): void {
+    if (this.opts.welcomeMessage) pipe.write([this.opts.welcomeMessage]);
+  }
+
+  protected override xpeerGone(pipe: Pipe): void {
+    this.#forget(pipe);
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#forget(pipe);
+    this.#fq.detach(pipe);
+    if (this.#lastPipe === pipe) this.#lastPipe = undefined;
+  }
+
+  /** A peer's subscriptions are gone: topics left without subscribers are reported. */
+  #forget(pipe: Pipe): void {
+    if (this.opts.manual) return void (pipe.state = new SubscriptionTrie());
+    for (const [topic, count] of subsOf(pipe).entries()) {
+      for (let i = 0; i < count; i++) this.#dropTotal(topic, false);
+    }
+    pipe.state = new SubscriptionTrie();
+  }
+
+  #dropTotal(topic: Uint8Array, verboser: boolean): void {
+    const key = bytesKey(topic);
+    const n = (this.#totals.get(key) ?? 1) - 1;
+    if (n <= 0) this.#totals.delete(key);
+    else this.#totals.set(key, n);
+    if (n <= 0 || verboser) this.#event(false, topic);
+  }
+
+  #event(subscribe: boolean, topic: Uint8Array): void {
+    this.#events.push([encodeSubscriptionMessage(subscribe, topic)]);
+    this.kick();
+  }
+
+  protected override xcommand(pipe: Pipe, cmd: PipeCommand): void {
+    const subscribe = cmd.type === "subscribe";
+    if (this.opts.manual) {
+      this.#lastPipe = pipe;
+      return this.#event(subscribe, cmd.topic);
+    }
+    const verbosity = this.opts.verbosity;
+    if (subscribe) {
+      subsOf(pipe).add(cmd.topic);
+      const key = bytesKey(cmd.topic);
+      const n = (this.#totals.get(key) ?? 0) + 1;
+      this.#totals.set(key, n);
+      if (n === 1 || verbosity !== null) this.#event(true, cmd.topic);
+    } else if (subsOf(pipe).has(cmd.topic)) {
+      subsOf(pipe).remove(cmd.topic);
+      this.#dropTotal(cmd.topic, verbosity === "allSubsUnsubs");
+    }
+  }
+
+  protected override xsend(msg: Message): boolean {
+    const r = publish(this.pipes, msg, this.opts.invertMatching, this.opts.noDrop);
+    if (r === false) return false;
+    this.dropped += r;
+    return true;
+  }
+
+  protected override xrecv(): Message | undefined {
+    return this.#events.shift() ?? this.#fq.recv();
+  }
+}

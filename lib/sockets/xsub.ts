@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/**
+ * XSUB (RFC 29): subscriptions are messages the application sends (`01`+topic, `00`+topic);
+ * they and any other message go to every publisher. Nothing received is filtered. Never
+ * blocks: a full publisher misses the message.
+ */
+import type { Message, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import { SubscriptionTrie } from "../routing/subscription_trie.ts";
+import { DuplexSocket } from "./capabilities.ts";
+import { commonOptionNames, type SocketOptions } from "./options.ts";
+
+export class XSubscriber extends DuplexSocket {
+  #fq = new FairQueue();
+  #subs = new SubscriptionTrie();
+
+  constructor(options?: SocketOptions) {
+    super("XSUB", options, commonOptionNames, { linger: 0 });
+  }
+
+  protected xattach(pipe: Pipe): void {
+    this.#fq.attach(pipe);
+  }
+
+  protected override xready(pipe: Pipe): void {
+    for (const [topic] of this.#subs.entries()) pipe.sendCommand({ type: "subscribe", topic });
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    this.#fq.detach(pipe);
+  }
+
+  protected override xsend(msg: Message): boolean {
+    const first = msg[0]!;
+    if (first.length > 0 && first[0] === 1) this.#subs.add(first.subarray(1));
+    else if (first.length > 0 && first[0] === 0) {
+      // an unsubscribe for a topic we never subscribed is not forwarded (libzmq)
+      if (!this.#subs.has(first.subarray(1))) return true;
+      this.#subs.remove(first.subarray(1));
+    }
+    for (const p of this.pipes) if (p.peer && p.canWrite()) p.write(msg);
+    return true;
+  }
+
+  protected override xrecv(): Message | undefined {
+    return this.#fq.recv();
+  }
+}

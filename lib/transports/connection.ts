@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: MIT
+/** The byte-stream shape every runtime adapter provides, whatever API sits underneath. */
+
+export interface Connection {
+  /** Peer address as text (`127.0.0.1:5555`, or the ipc path). */
+  readonly remoteAddress: string;
+  /** Called with each chunk received; the chunk is not reused by the runtime. */
+  onData: (chunk: Uint8Array) => void;
+  /** Called once when the connection is gone, with the error if it failed. */
+  onClose: (error?: Error) => void;
+  /** Called when a write that returned false has drained. */
+  onDrain: () => void;
+  /** Writes chunks in order; false means "buffer full, wait for onDrain". */
+  write(chunks: readonly Uint8Array[]): boolean;
+  /** Stop / restart delivering data (TCP back-pressure). */
+  pause(): void;
+  resume(): void;
+  /** Flush what was written, then close. */
+  end(): void;
+  /** Close at once, dropping unsent bytes. */
+  destroy(): void;
+}
+
+export interface Listener {
+  /** Bound address: `host:port` for tcp (IPv6 in brackets), the path for ipc. */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export type ConnectionHandler = (conn: Connection) => void;
+
+export interface TcpAddress {
+  host: string;
+  port: number;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Transport adapter on `node:net`, which Deno and Bun both implement. The only place (with
+ * its sibling files) allowed to touch runtime APIs.
+ */
+import * as net from "node:net";
+import * as fs from "node:fs";
+import type { Connection, ConnectionHandler, Listener, TcpAddress } from "../connection.ts";
+
+class NodeConnection implements Connection {
+  readonly remoteAddress: string;
+  onData: (chunk: Uint8Array) => void = () => {};
+  onClose: (error?: Error) => void = () => {};
+  onDrain: () => void = () => {};
+  #sock: net.Socket;
+  #closed = false;
+  #endTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(sock: net.Socket, remote: string) {
+    this.#sock = sock;
+    this.remoteAddress = remote;
+    let failure: Error | undefined;
+    sock.on("data", (b: Uint8Array) => {
+      this.onData(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    });
+    sock.on("drain", () => this.onDrain());
+    sock.on("error", (e: Error) => {
+      failure = e;
+    });
+    sock.on("end", () => {
+      // peer half-closed: ZMTP has no half-close, finish our side too
+      if (!this.#closed) sock.end();
+    });
+    sock.on("close", () => {
+      if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+      if (this.#closed) return;
+      this.#closed = true;
+      this.onClose(failure);
+    });
+  }
+
+  write(chunks: readonly Uint8Array[]): boolean {
+    if (this.#closed || this.#sock.destroyed) return true;
+    if (chunks.length === 1) return this.#sock.write(chunks[0]!);
+    this.#sock.cork();
+    let ok = true;
+    for (const c of chunks) ok = this.#sock.write(c);
+    this.#sock.uncork();
+    return ok;
+  }
+
+  pause(): void {
+    this.#sock.pause();
+  }
+
+  resume(): void {
+    this.#sock.resume();
+  }
+
+  end(): void {
+    this.#sock.end();
+    // do not wait forever for a peer that never closes its side
+    this.#endTimer ??= setTimeout(() => this.#sock.destroy(), 2000);
+  }
+
+  destroy(): void {
+    this.#sock.destroy();
+  }
+}
+
+function wrap(sock: net.Socket, remote?: string): NodeConnection {
+  sock.setNoDelay?.(true);
+  const addr = remote ??
+    (sock.remoteAddress ? `${fmtHost(sock.remoteAddress)}:${sock.remotePort}` : "unknown");
+  return new NodeConnection(sock, addr);
+}
+
+function fmtHost(h: string): string {
+  return h.includes(":") ? `[${h}]` : h;
+}
+
+function listen(
+  server: net.Server,
+  args: net.ListenOptions,
+  describe: () => string,
+  cleanup?: () => void,
+): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(args, () => {
+      server.off("error", reject);
+      server.on("error", () => {});
+      const address = describe();
+      resolve({
+        address,
+        close: () =>
+          new Promise<void>((res) => {
+            server.close(() => res());
+            cleanup?.();
+          }),
+      });
+    });
+  });
+}
+
+export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<Listener> {
+  const server = net.createServer({ noDelay: true }, (sock) => onConn(wrap(sock)));
+  return listen(server, { host: addr.host, port: addr.port, backlog: 100 }, () => {
+    const a = server.address() as net.AddressInfo;
+    return `${fmtHost(a.address)}:${a.port}`;
+  });
+}
+
+export function listenIpc(path: string, onConn: ConnectionHandler): Promise<Listener> {
+  // libzmq unlinks whatever is at the path before binding (stale socket files included)
+  try {
+    fs.unlinkSync(path);
+  } catch { /* nothing there */ }
+  const server = net.createServer((sock) => onConn(wrap(sock, path)));
+  return listen(server, { path }, () => path, () => {
+    try {
+      fs.unlinkSync(path);
+    } catch { /* already gone */ }
+  });
+}
+
+function dial(opts: net.NetConnectOpts, remote: string | undefined): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(opts);
+    const fail = (e: Error) => {
+      sock.destroy();
+      reject(e);
+    };
+    sock.once("error", fail);
+    sock.once("connect", () => {
+      sock.off("error", fail);
+      resolve(wrap(sock, remote));
+    });
+  });
+}
+
+export function dialTcp(addr: TcpAddress): Promise<Connection> {
+  return dial({ host: addr.host, port: addr.port, noDelay: true }, undefined);
+}
+
+export function dialIpc(path: string): Promise<Connection> {
+  return dial({ path }, path);
+}

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+/**
+ * zmqkit: ZeroMQ (ZMTP 3.x) in pure TypeScript for Deno and Bun, with an API shaped like
+ * zeromq.js v6.
+ *
+ * @example Push and pull
+ * ```ts
+ * import { Pull, Push } from "zmqkit";
+ * const pull = new Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * const push = new Push();
+ * push.connect(pull.lastEndpoint!);
+ * await push.send(["hello", "world"]);
+ * const [a, b] = await pull.receive();
+ * push.close();
+ * pull.close();
+ * ```
+ */
+export { Pair } from "./lib/sockets/pair.ts";
+export { Publisher } from "./lib/sockets/pub.ts";
+export { Subscriber } from "./lib/sockets/sub.ts";
+export { XPublisher } from "./lib/sockets/xpub.ts";
+export { XSubscriber } from "./lib/sockets/xsub.ts";
+export { Request } from "./lib/sockets/req.ts";
+export { Reply } from "./lib/sockets/rep.ts";
+export { Dealer } from "./lib/sockets/dealer.ts";
+export { Router } from "./lib/sockets/router.ts";
+export { Push } from "./lib/sockets/push.ts";
+export { Pull } from "./lib/sockets/pull.ts";
+export { Socket } from "./lib/sockets/socket.ts";
+export { DuplexSocket, ReadableSocket, WritableSocket } from "./lib/sockets/capabilities.ts";
+export { ErrorCode, ProtocolError, ProtocolErrorCode, ZmqError } from "./lib/errors.ts";
+export { SocketType } from "./lib/wire/constants.ts";
+
+export type { FrameLike, MessageLike } from "./lib/sockets/socket.ts";
+export type { Message } from "./lib/pipe.ts";
+export type { SocketEvent, SocketEventType } from "./lib/events.ts";
+export type {
+  DealerOptions,
+  PublisherOptions,
+  RequestOptions,
+  RouterOptions,
+  SocketOptions,
+  SubscriberOptions,
+  XPublisherOptions,
+} from "./lib/sockets/options.ts";

@@ -27,6 +27,7 @@ export { Dealer } from "./lib/sockets/dealer.ts";
 export { Router } from "./lib/sockets/router.ts";
 export { Push } from "./lib/sockets/push.ts";
 export { Pull } from "./lib/sockets/pull.ts";
+export { Stream } from "./lib/sockets/stream.ts";
 export { Socket } from "./lib/sockets/socket.ts";
 export { DuplexSocket, ReadableSocket, WritableSocket } from "./lib/sockets/capabilities.ts";
 export { ErrorCode, ProtocolError, ProtocolErrorCode, ZmqError } from "./lib/errors.ts";

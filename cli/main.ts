@@ -6,7 +6,9 @@ import { VERSION } from "../lib/version.ts";
 const program = new Command();
 program
   .name("zmqkit")
-  .description("ZeroMQ toolkit: sockets from the shell, benchmarks, wire dumps (pure TypeScript ZMTP 3.x)")
+  .description(
+    "ZeroMQ toolkit: sockets from the shell, benchmarks, wire dumps (pure TypeScript ZMTP 3.x)",
+  )
   .version(VERSION, "-V, --version", "print the version and exit")
   .showHelpAfterError();
 

@@ -89,7 +89,8 @@ export class Pipe {
   // ---- socket side ----
 
   canWrite(): boolean {
-    return !this.terminated && (this.#conflate || this.#sndhwm === 0 || this.#out.length < this.#sndhwm);
+    return !this.terminated &&
+      (this.#conflate || this.#sndhwm === 0 || this.#out.length < this.#sndhwm);
   }
 
   /** Queues a whole message; the caller checked canWrite(). */

@@ -6,7 +6,14 @@
  */
 import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
 import type { Mechanism } from "../mechanisms/mechanism.ts";
-import { asSubscription, type Message, type Pipe, type PipeCommand, type PipeEngine, type PipePeer } from "../pipe.ts";
+import {
+  asSubscription,
+  type Message,
+  type Pipe,
+  type PipeCommand,
+  type PipeEngine,
+  type PipePeer,
+} from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
 import {
   decodeCommand,
@@ -43,20 +50,28 @@ export interface SessionOptions {
   receivesSubscriptions: boolean;
 }
 
+/** What the socket holds of a connection's engine: a ZMTP session, or a raw one (STREAM). */
+export interface ConnectionEngine {
+  readonly conn: Connection;
+  readonly pipe: Pipe | undefined;
+  start(): void;
+  close(): void;
+}
+
 export interface SessionHost {
   ownMetadata(): Metadata;
   createMechanism(own: Metadata): Mechanism;
   /** Handshake done: returns the pipe to use, or throws ProtocolError to refuse the peer. */
-  attach(session: Session, peer: PipePeer): Pipe;
+  attach(session: ConnectionEngine, peer: PipePeer): Pipe;
   /** The connection is gone (after attach or not). */
-  detached(session: Session, reason: CloseReason): void;
+  detached(session: ConnectionEngine, reason: CloseReason): void;
 }
 
 const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
 const HIGH_WATER_BYTES = 256 * 1024;
 const EMPTY = new Uint8Array(0);
 
-export class Session implements PipeEngine {
+export class Session implements PipeEngine, ConnectionEngine {
   readonly conn: Connection;
   pipe: Pipe | undefined;
   #host: SessionHost;
@@ -110,7 +125,11 @@ export class Session implements PipeEngine {
     this.#flush();
     if (this.#opts.handshakeInterval > 0) {
       this.#handshakeTimer = setTimeout(
-        () => this.#fail("timeout", new Error(`handshake not done within ${this.#opts.handshakeInterval} ms`)),
+        () =>
+          this.#fail(
+            "timeout",
+            new Error(`handshake not done within ${this.#opts.handshakeInterval} ms`),
+          ),
         this.#opts.handshakeInterval,
       );
     }
@@ -143,8 +162,9 @@ export class Session implements PipeEngine {
   command(cmd: PipeCommand): void {
     if (this.#phase !== P_TRAFFIC) return;
     const subscribe = cmd.type === "subscribe";
-    if (this.#zmtp31) this.#out.command(subscribe ? encodeSubscribe(cmd.topic) : encodeCancel(cmd.topic));
-    else this.#out.frame(0, encodeSubscriptionMessage(subscribe, cmd.topic));
+    if (this.#zmtp31) {
+      this.#out.command(subscribe ? encodeSubscribe(cmd.topic) : encodeCancel(cmd.topic));
+    } else this.#out.frame(0, encodeSubscriptionMessage(subscribe, cmd.topic));
     this.#scheduleFlush();
   }
 
@@ -195,7 +215,10 @@ export class Session implements PipeEngine {
     }
     if (this.#phase !== P_HANDSHAKE) return;
     if (!(flags & Flag.COMMAND)) {
-      throw new ProtocolError(ProtocolErrorCode.UNEXPECTED_COMMAND, "data frame before the handshake completed");
+      throw new ProtocolError(
+        ProtocolErrorCode.UNEXPECTED_COMMAND,
+        "data frame before the handshake completed",
+      );
     }
     const step = this.#mechanism!.receive(body);
     this.#sendCommands(step.send);
@@ -246,7 +269,10 @@ export class Session implements PipeEngine {
       case "SUBSCRIBE":
       case "CANCEL":
         if (this.#opts.receivesSubscriptions) {
-          this.pipe!.deliverCommand({ type: name === "SUBSCRIBE" ? "subscribe" : "cancel", topic: data });
+          this.pipe!.deliverCommand({
+            type: name === "SUBSCRIBE" ? "subscribe" : "cancel",
+            topic: data,
+          });
         }
         break;
       default: // PONG and unknown commands: liveness only (libzmq ignores unknown ones)
@@ -268,7 +294,9 @@ export class Session implements PipeEngine {
         const seq = this.#rxSeq;
         this.#timeoutTimer = setTimeout(() => {
           this.#timeoutTimer = undefined;
-          if (this.#rxSeq === seq) this.#fail("timeout", new Error(`no heartbeat from peer within ${timeout} ms`));
+          if (this.#rxSeq === seq) {
+            this.#fail("timeout", new Error(`no heartbeat from peer within ${timeout} ms`));
+          }
         }, timeout);
       }
     }, ivl);
@@ -278,7 +306,9 @@ export class Session implements PipeEngine {
     const seq = this.#rxSeq;
     this.#ttlTimer = setTimeout(() => {
       this.#ttlTimer = undefined;
-      if (this.#rxSeq === seq) this.#fail("timeout", new Error(`peer heartbeat TTL of ${ms} ms expired`));
+      if (this.#rxSeq === seq) {
+        this.#fail("timeout", new Error(`peer heartbeat TTL of ${ms} ms expired`));
+      }
     }, ms);
   }
 

@@ -29,7 +29,10 @@ export class NullMechanism implements Mechanism {
       return { send: [], ready: true, peer: decodeReady(data) };
     }
     if (name === "ERROR") {
-      throw new ProtocolError(ProtocolErrorCode.PEER_ERROR, `peer sent ERROR: ${decodeError(data)}`);
+      throw new ProtocolError(
+        ProtocolErrorCode.PEER_ERROR,
+        `peer sent ERROR: ${decodeError(data)}`,
+      );
     }
     throw new ProtocolError(
       ProtocolErrorCode.UNEXPECTED_COMMAND,

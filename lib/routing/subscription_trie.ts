@@ -76,7 +76,7 @@ export class SubscriptionTrie {
     const out: Array<[Uint8Array, number]> = [];
     const walk = (n: Node, prefix: number[]) => {
       if (n.count > 0) out.push([Uint8Array.from(prefix), n.count]);
-      if (n.children) for (const [b, c] of n.children) walk(c, [...prefix, b]);
+      if (n.children) { for (const [b, c] of n.children) walk(c, [...prefix, b]); }
     };
     walk(this.#root, []);
     return out;

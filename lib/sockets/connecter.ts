@@ -4,7 +4,7 @@
  * and reconnects after connection or timeout failures (never after a protocol error), with
  * libzmq's interval, jitter and backoff rules.
  */
-import type { CloseReason, Session } from "../engine/session.ts";
+import type { CloseReason, ConnectionEngine } from "../engine/session.ts";
 import type { SocketEvent } from "../events.ts";
 import type { Connection } from "../transports/connection.ts";
 import type { Endpoint } from "../transports/endpoint.ts";
@@ -15,7 +15,7 @@ export interface ConnecterHost {
   reconnectMaxInterval: number;
   emit(event: SocketEvent): void;
   /** Starts a session on a new connection; `gone` is called when it ends. */
-  startSession(conn: Connection, gone: (reason: CloseReason) => void): Session;
+  startSession(conn: Connection, gone: (reason: CloseReason) => void): ConnectionEngine;
   /** The endpoint is given up (protocol error): release what belongs to it. */
   abandoned(): void;
 }
@@ -26,7 +26,7 @@ export class Connecter {
   #host: ConnecterHost;
   #stopped = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #session: Session | undefined;
+  #session: ConnectionEngine | undefined;
   #backoff = 0;
 
   constructor(address: string, ep: Endpoint, host: ConnecterHost) {
@@ -39,7 +39,7 @@ export class Connecter {
     this.#dial();
   }
 
-  get session(): Session | undefined {
+  get session(): ConnectionEngine | undefined {
     return this.#session;
   }
 

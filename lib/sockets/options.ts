@@ -167,7 +167,9 @@ const enc = new TextEncoder();
 
 function int(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`Option "${name}" must be an integer, current value is ${JSON.stringify(v)}`);
+    throw new TypeError(
+      `Option "${name}" must be an integer, current value is ${JSON.stringify(v)}`,
+    );
   }
   if (v < min || v > max) {
     throw new RangeError(`Option "${name}" must be ${min}-${max}, current value is ${v}`);
@@ -177,7 +179,9 @@ function int(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGE
 
 function bool(name: string, v: unknown): boolean {
   if (typeof v !== "boolean") {
-    throw new TypeError(`Option "${name}" must be a boolean, current value is ${JSON.stringify(v)}`);
+    throw new TypeError(
+      `Option "${name}" must be a boolean, current value is ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -211,7 +215,9 @@ export function validateOption(name: OptionName, v: unknown): ResolvedOptions[Op
       if (v === undefined || v === null) return undefined;
       const b = bytes(name, v);
       if (b.length < 1 || b.length > 255) {
-        throw new RangeError(`Option "routingId" must be 1-255 bytes, current length is ${b.length}`);
+        throw new RangeError(
+          `Option "routingId" must be 1-255 bytes, current length is ${b.length}`,
+        );
       }
       if (b[0] === 0) throw new RangeError(`Option "routingId" must not start with a zero byte`);
       return b;

@@ -10,10 +10,17 @@ import { WritableSocket } from "./capabilities.ts";
 import { commonOptionNames, type PublisherOptions } from "./options.ts";
 
 /** Fan-out with per-pipe subscriptions, shared by PUB and XPUB. */
-export function publish(pipes: Iterable<Pipe>, msg: Message, invert: boolean, noDrop: boolean): number | false {
+export function publish(
+  pipes: Iterable<Pipe>,
+  msg: Message,
+  invert: boolean,
+  noDrop: boolean,
+): number | false {
   const topic = msg[0]!;
   if (noDrop) {
-    for (const p of pipes) if (p.peer && subsOf(p).matches(topic) !== invert && !p.canWrite()) return false;
+    for (const p of pipes) {
+      if (p.peer && subsOf(p).matches(topic) !== invert && !p.canWrite()) return false;
+    }
   }
   let dropped = 0;
   for (const p of pipes) {

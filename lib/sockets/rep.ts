@@ -42,7 +42,9 @@ export class Reply extends DuplexSocket {
     if (!pending) throw new ZmqError("EFSM", "REP must receive a request before replying");
     this.#pending = undefined;
     // the requester may be gone or full: the reply is dropped, REP never blocks
-    if (!pending.pipe.terminated && pending.pipe.canWrite()) pending.pipe.write([...pending.envelope, ...msg]);
+    if (!pending.pipe.terminated && pending.pipe.canWrite()) {
+      pending.pipe.write([...pending.envelope, ...msg]);
+    }
     this.kick();
     return true;
   }

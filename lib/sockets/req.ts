@@ -70,7 +70,9 @@ export class Request extends DuplexSocket {
       if (m === undefined) return undefined;
       let body: Message | undefined;
       if (this.opts.correlate) {
-        if (m.length >= 2 && bytesEqual(m[0]!, this.#idFrame) && m[1]!.length === 0) body = m.slice(2);
+        if (m.length >= 2 && bytesEqual(m[0]!, this.#idFrame) && m[1]!.length === 0) {
+          body = m.slice(2);
+        }
       } else if (m.length >= 1 && m[0]!.length === 0) {
         body = m.slice(1);
       }

@@ -3,7 +3,13 @@
  * The base socket: endpoints, options, pipes, send/receive with blocking and timeouts,
  * events and close with linger. A socket type adds its routing through the x* hooks.
  */
-import { type CloseReason, Session, type SessionHost } from "../engine/session.ts";
+import {
+  type CloseReason,
+  type ConnectionEngine,
+  Session,
+  type SessionHost,
+  type SessionOptions,
+} from "../engine/session.ts";
 import { ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
 import type { SocketEvent } from "../events.ts";
 import { NullMechanism } from "../mechanisms/null.ts";
@@ -25,7 +31,12 @@ import type { SocketType } from "../wire/constants.ts";
 import type { Metadata } from "../wire/metadata.ts";
 import { isCompatible } from "./compatibility.ts";
 import { Connecter } from "./connecter.ts";
-import { type OptionName, resolveOptions, type ResolvedOptions, validateOption } from "./options.ts";
+import {
+  type OptionName,
+  type ResolvedOptions,
+  resolveOptions,
+  validateOption,
+} from "./options.ts";
 
 /** What `send` accepts: one frame or an array of frames. */
 export type MessageLike = FrameLike | FrameLike[];
@@ -46,7 +57,7 @@ interface PendingReceive {
 
 interface Bound {
   listener: Listener | undefined;
-  sessions: Set<Session>;
+  sessions: Set<ConnectionEngine>;
 }
 
 const enc = new TextEncoder();
@@ -61,7 +72,9 @@ export function toFrame(f: FrameLike): Uint8Array {
     const v = f as ArrayBufferView;
     return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   }
-  throw new TypeError(`Cannot send a frame of type ${typeof f}: use Uint8Array, ArrayBuffer or string`);
+  throw new TypeError(
+    `Cannot send a frame of type ${typeof f}: use Uint8Array, ArrayBuffer or string`,
+  );
 }
 
 export function toMessage(msg: MessageLike): Message {
@@ -81,7 +94,10 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   #allowed: readonly string[];
   #events: QueuedIterator<SocketEvent> | undefined;
   #binds = new Map<string, Bound>();
-  #connects = new Map<string, { connecter?: Connecter; inproc?: PendingConnect; pipe: Pipe | undefined }>();
+  #connects = new Map<
+    string,
+    { connecter?: Connecter; inproc?: PendingConnect; pipe: Pipe | undefined }
+  >();
   #sends: PendingSend[] = [];
   #receives: PendingReceive[] = [];
   #closed = false;
@@ -102,12 +118,19 @@ export abstract class Socket implements PipeOwner, InprocSocket {
 
   /** Sets an option by name (validated as in the constructor). Applies to later connections. */
   setOption(name: string, value: unknown): void {
-    if (!this.#allowed.includes(name)) throw new TypeError(`Unknown option "${name}" for ${this.type}`);
-    (this.opts as unknown as Record<string, unknown>)[name] = validateOption(name as OptionName, value);
+    if (!this.#allowed.includes(name)) {
+      throw new TypeError(`Unknown option "${name}" for ${this.type}`);
+    }
+    (this.opts as unknown as Record<string, unknown>)[name] = validateOption(
+      name as OptionName,
+      value,
+    );
   }
 
   getOption(name: string): unknown {
-    if (!this.#allowed.includes(name)) throw new TypeError(`Unknown option "${name}" for ${this.type}`);
+    if (!this.#allowed.includes(name)) {
+      throw new TypeError(`Unknown option "${name}" for ${this.type}`);
+    }
     return (this.opts as unknown as Record<string, unknown>)[name];
   }
 
@@ -213,7 +236,9 @@ export abstract class Socket implements PipeOwner, InprocSocket {
 
   disconnect(endpoint: string): void {
     const entry = this.#connects.get(endpoint);
-    if (!entry) throw new ZmqError("ENOENT", `Not connected to "${endpoint}"`, { address: endpoint });
+    if (!entry) {
+      throw new ZmqError("ENOENT", `Not connected to "${endpoint}"`, { address: endpoint });
+    }
     this.#connects.delete(endpoint);
     entry.connecter?.stop();
     if (entry.inproc) inprocDisconnect(entry.inproc);
@@ -225,11 +250,21 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   #accept(endpoint: string, bound: Bound, conn: Connection): void {
     if (this.#closed) return conn.destroy();
     this.emit({ type: "accept", address: endpoint, remote: conn.remoteAddress });
-    const session = this.#startSession(endpoint, conn, undefined, () => bound.sessions.delete(session));
+    const session = this.#startSession(
+      endpoint,
+      conn,
+      undefined,
+      () => bound.sessions.delete(session),
+    );
     bound.sessions.add(session);
   }
 
-  #startSession(endpoint: string, conn: Connection, pipe: Pipe | undefined, gone: (r: CloseReason) => void): Session {
+  #startSession(
+    endpoint: string,
+    conn: Connection,
+    pipe: Pipe | undefined,
+    gone: (r: CloseReason) => void,
+  ): ConnectionEngine {
     const host: SessionHost = {
       ownMetadata: () => this.#metadata(),
       createMechanism: (own) => new NullMechanism(own),
@@ -239,7 +274,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
         gone(reason);
       },
     };
-    const session = new Session(conn, host, {
+    const session = this.createEngine(conn, host, {
       handshakeInterval: this.opts.handshakeInterval,
       heartbeatInterval: this.opts.heartbeatInterval,
       heartbeatTimeToLive: this.opts.heartbeatTimeToLive,
@@ -250,6 +285,15 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     });
     session.start();
     return session;
+  }
+
+  /** The engine for a new tcp/ipc connection: ZMTP, unless the type speaks raw bytes. */
+  protected createEngine(
+    conn: Connection,
+    host: SessionHost,
+    options: SessionOptions,
+  ): ConnectionEngine {
+    return new Session(conn, host, options);
   }
 
   #sendsIdentity(): boolean {
@@ -279,10 +323,20 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     return pipe;
   }
 
-  #detached(endpoint: string, session: Session, reason: CloseReason, persistent: Pipe | undefined): void {
+  #detached(
+    endpoint: string,
+    session: ConnectionEngine,
+    reason: CloseReason,
+    persistent: Pipe | undefined,
+  ): void {
     const pipe = session.pipe;
     if (reason.established && pipe) {
-      this.emit({ type: "disconnect", address: endpoint, remote: session.conn.remoteAddress, ...errorOf(reason) });
+      this.emit({
+        type: "disconnect",
+        address: endpoint,
+        remote: session.conn.remoteAddress,
+        ...errorOf(reason),
+      });
       if (pipe !== persistent) this.#terminate(pipe);
       else this.xpeerGone(pipe);
     } else if (reason.kind === "protocol") {
@@ -306,10 +360,10 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   #terminate(pipe: Pipe): void {
     if (pipe.terminated) return;
     pipe.terminated = true;
-    pipe.clear();
     this.pipes.delete(pipe);
     closeInprocPipe(pipe);
-    this.xdetach(pipe);
+    this.xdetach(pipe); // before clear(): a type may still take what the peer sent (STREAM)
+    pipe.clear();
     this.#lingerCheck?.();
   }
 
@@ -395,7 +449,11 @@ export abstract class Socket implements PipeOwner, InprocSocket {
       return Promise.reject(e);
     }
     const timeout = this.opts.sendTimeout;
-    if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "Socket is busy writing; no peer can accept the message"));
+    if (timeout === 0) {
+      return Promise.reject(
+        new ZmqError("EAGAIN", "Socket is busy writing; no peer can accept the message"),
+      );
+    }
     return new Promise((resolve, reject) => {
       const p: PendingSend = { frames, resolve, reject, timer: undefined };
       if (timeout > 0) {
@@ -509,7 +567,8 @@ export abstract class Socket implements PipeOwner, InprocSocket {
       void b.listener?.close();
     }
     const linger = this.opts.linger;
-    const flushed = () => [...this.pipes].every((p) => !p.hasOut() || p.engine === undefined && linger === 0);
+    const flushed = () =>
+      [...this.pipes].every((p) => !p.hasOut() || p.engine === undefined && linger === 0);
     if (linger === 0 || flushed()) return this.#shutdown();
     const timer = linger > 0 ? setTimeout(() => this.#shutdown(), linger) : undefined;
     // checked after the current turn, so a session that just took a message can write it

@@ -11,7 +11,8 @@ import { ReadableSocket } from "./capabilities.ts";
 import { commonOptionNames, type SubscriberOptions } from "./options.ts";
 
 const enc = new TextEncoder();
-const topicBytes = (t: string | Uint8Array): Uint8Array => typeof t === "string" ? enc.encode(t) : t;
+const topicBytes = (t: string | Uint8Array): Uint8Array =>
+  typeof t === "string" ? enc.encode(t) : t;
 
 export class Subscriber extends ReadableSocket {
   #fq = new FairQueue();

@@ -28,7 +28,9 @@ export function parseEndpoint(ep: string, mode: "bind" | "connect"): Endpoint {
     case "ipc":
       if (addr === "*") throw invalid(ep, "ipc://* is not supported, give a path");
       if (addr.startsWith("@")) throw invalid(ep, "abstract ipc names are not supported");
-      if (new TextEncoder().encode(addr).length > 107) throw invalid(ep, "ipc path longer than 107 bytes");
+      if (new TextEncoder().encode(addr).length > 107) {
+        throw invalid(ep, "ipc path longer than 107 bytes");
+      }
       return { transport: "ipc", path: addr };
     case "inproc":
       return { transport: "inproc", name: addr };

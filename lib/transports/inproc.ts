@@ -4,7 +4,13 @@
  * never encoded. Connect before bind is allowed: the connection completes at bind time.
  */
 import { ZmqError } from "../errors.ts";
-import { asSubscription, type Pipe, type PipeCommand, type PipeEngine, type PipePeer } from "../pipe.ts";
+import {
+  asSubscription,
+  type Pipe,
+  type PipeCommand,
+  type PipeEngine,
+  type PipePeer,
+} from "../pipe.ts";
 
 /** What the socket base offers the inproc transport. */
 export interface InprocSocket {
@@ -123,11 +129,16 @@ function join(binder: InprocSocket, c: PendingConnect): void {
   link.b.pump();
 }
 
-const links = new Map<Pipe, { link: InprocLink; other: Pipe; otherSocket: InprocSocket; conn: PendingConnect }>();
+const links = new Map<
+  Pipe,
+  { link: InprocLink; other: Pipe; otherSocket: InprocSocket; conn: PendingConnect }
+>();
 
 export function inprocBind(endpoint: string, socket: InprocSocket): void {
   if (bound.has(endpoint)) {
-    throw new ZmqError("EADDRINUSE", `Address already in use: "${endpoint}"`, { address: endpoint });
+    throw new ZmqError("EADDRINUSE", `Address already in use: "${endpoint}"`, {
+      address: endpoint,
+    });
   }
   bound.set(endpoint, socket);
   for (const c of pending.get(endpoint) ?? []) if (!c.link) join(socket, c);
@@ -140,7 +151,11 @@ export function inprocUnbind(endpoint: string, socket: InprocSocket): boolean {
 }
 
 /** Connects now if bound, else when bound. Returns a handle for `inprocDisconnect`. */
-export function inprocConnect(endpoint: string, socket: InprocSocket, pipe: Pipe | undefined): PendingConnect {
+export function inprocConnect(
+  endpoint: string,
+  socket: InprocSocket,
+  pipe: Pipe | undefined,
+): PendingConnect {
   const c: PendingConnect = { socket, endpoint, pipe, link: undefined };
   let set = pending.get(endpoint);
   if (!set) pending.set(endpoint, set = new Set());

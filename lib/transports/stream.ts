@@ -5,7 +5,11 @@ import type { Connection, ConnectionHandler, Listener } from "./connection.ts";
 import type { Endpoint } from "./endpoint.ts";
 import { dialIpc, dialTcp, listenIpc, listenTcp } from "./runtime/node.ts";
 
-export function listenEndpoint(ep: Endpoint, text: string, onConn: ConnectionHandler): Promise<Listener> {
+export function listenEndpoint(
+  ep: Endpoint,
+  text: string,
+  onConn: ConnectionHandler,
+): Promise<Listener> {
   const p = ep.transport === "tcp"
     ? listenTcp({ host: ep.host, port: ep.port }, onConn)
     : ep.transport === "ipc"
@@ -28,18 +32,30 @@ export function toZmqError(e: unknown, address: string): ZmqError {
   const msg = (e as Error)?.message ?? String(e);
   switch (code) {
     case "EADDRINUSE":
-      return new ZmqError("EADDRINUSE", `Address already in use: "${address}"`, { address, cause: e });
+      return new ZmqError("EADDRINUSE", `Address already in use: "${address}"`, {
+        address,
+        cause: e,
+      });
     case "EADDRNOTAVAIL":
     case "ENOTFOUND":
     case "EAI_NONAME":
-      return new ZmqError("EADDRNOTAVAIL", `Address not available: "${address}"`, { address, cause: e });
+      return new ZmqError("EADDRNOTAVAIL", `Address not available: "${address}"`, {
+        address,
+        cause: e,
+      });
     case "ECONNREFUSED":
-      return new ZmqError("ECONNREFUSED", `Connection refused: "${address}"`, { address, cause: e });
+      return new ZmqError("ECONNREFUSED", `Connection refused: "${address}"`, {
+        address,
+        cause: e,
+      });
     case "ENOENT":
       return new ZmqError("ENOENT", `No such socket file: "${address}"`, { address, cause: e });
     case "EACCES":
     case "EPERM":
-      return new ZmqError("EINVAL", `Permission denied for "${address}": ${msg}`, { address, cause: e });
+      return new ZmqError("EINVAL", `Permission denied for "${address}": ${msg}`, {
+        address,
+        cause: e,
+      });
     default:
       return new ZmqError("EINVAL", `Cannot use "${address}": ${msg}`, { address, cause: e });
   }

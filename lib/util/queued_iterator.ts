@@ -34,7 +34,9 @@ export class QueuedIterator<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.#items.length > 0) return Promise.resolve({ value: this.#items.shift()!, done: false });
+    if (this.#items.length > 0) {
+      return Promise.resolve({ value: this.#items.shift()!, done: false });
+    }
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((r) => this.#waiters.push(r));
   }

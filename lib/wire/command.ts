@@ -18,7 +18,10 @@ const latin1 = (b: Uint8Array): string => {
   return s;
 };
 
-export function encodeCommand(name: string, data: Uint8Array = new Uint8Array(0)): Uint8Array<ArrayBuffer> {
+export function encodeCommand(
+  name: string,
+  data: Uint8Array = new Uint8Array(0),
+): Uint8Array<ArrayBuffer> {
   if (name.length < 1 || name.length > 255) throw new RangeError(`Invalid command name "${name}"`);
   const out = new Uint8Array(1 + name.length + data.length);
   out[0] = name.length;
@@ -64,7 +67,10 @@ export function decodeError(data: Uint8Array): string {
 }
 
 /** PING: TTL in deciseconds (uint16 BE) and 0–16 bytes of context. */
-export function encodePing(ttlDeciseconds: number, context: Uint8Array = new Uint8Array(0)): Uint8Array<ArrayBuffer> {
+export function encodePing(
+  ttlDeciseconds: number,
+  context: Uint8Array = new Uint8Array(0),
+): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array(2 + Math.min(context.length, 16));
   data[0] = ttlDeciseconds >>> 8 & 0xff;
   data[1] = ttlDeciseconds & 0xff;
@@ -92,7 +98,10 @@ export function encodeCancel(topic: Uint8Array): Uint8Array<ArrayBuffer> {
 }
 
 /** The ZMTP 3.0 (and XSUB user) form of a subscription: a data frame `01 topic` / `00 topic`. */
-export function encodeSubscriptionMessage(subscribe: boolean, topic: Uint8Array): Uint8Array<ArrayBuffer> {
+export function encodeSubscriptionMessage(
+  subscribe: boolean,
+  topic: Uint8Array,
+): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(1 + topic.length);
   out[0] = subscribe ? 1 : 0;
   out.set(topic, 1);

@@ -60,8 +60,11 @@ export class FrameDecoder {
             this.#sizeHave = 0;
             // fast path: whole 8-byte size in this chunk
             if (len - i >= 8) {
-              const hi = (chunk[i]! << 24 | chunk[i + 1]! << 16 | chunk[i + 2]! << 8 | chunk[i + 3]!) >>> 0;
-              const lo = (chunk[i + 4]! << 24 | chunk[i + 5]! << 16 | chunk[i + 6]! << 8 | chunk[i + 7]!) >>> 0;
+              const hi =
+                (chunk[i]! << 24 | chunk[i + 1]! << 16 | chunk[i + 2]! << 8 | chunk[i + 3]!) >>> 0;
+              const lo =
+                (chunk[i + 4]! << 24 | chunk[i + 5]! << 16 | chunk[i + 6]! << 8 | chunk[i + 7]!) >>>
+                0;
               i += 8;
               i = this.#sized(hi, lo, chunk, i);
             }
@@ -114,7 +117,9 @@ export class FrameDecoder {
       const size = hi * 0x1_0000_0000 + lo;
       throw new ProtocolError(
         ProtocolErrorCode.MESSAGE_TOO_LARGE,
-        `frame of ${hi >= 0x20_0000 ? "2^53 or more" : size} bytes exceeds the limit of ${this.#maxSize}`,
+        `frame of ${
+          hi >= 0x20_0000 ? "2^53 or more" : size
+        } bytes exceeds the limit of ${this.#maxSize}`,
       );
     }
     const size = lo;

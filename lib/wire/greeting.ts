@@ -109,7 +109,10 @@ export function decodeGreeting(b: Uint8Array): Greeting {
   }
   const major = b[10]!;
   if (major < ZMTP_MAJOR) {
-    throw new ProtocolError(ProtocolErrorCode.UNSUPPORTED_VERSION, `unsupported ZMTP major ${major}`);
+    throw new ProtocolError(
+      ProtocolErrorCode.UNSUPPORTED_VERSION,
+      `unsupported ZMTP major ${major}`,
+    );
   }
   // All 20 bytes count (libzmq compares them all): trailing NULs are padding, anything else
   // stays in the name and so fails the comparison with ours.

@@ -39,12 +39,18 @@ export function decodeMetadata(b: Uint8Array): Metadata {
   while (o < b.length) {
     const nameLen = b[o]!;
     if (nameLen === 0 || o + 1 + nameLen + 4 > b.length) {
-      throw new ProtocolError(ProtocolErrorCode.INVALID_METADATA, `truncated metadata at offset ${o}`);
+      throw new ProtocolError(
+        ProtocolErrorCode.INVALID_METADATA,
+        `truncated metadata at offset ${o}`,
+      );
     }
     let name = "";
     for (let i = 0; i < nameLen; i++) name += String.fromCharCode(b[o + 1 + i]!);
     if (!NAME_RE.test(name)) {
-      throw new ProtocolError(ProtocolErrorCode.INVALID_METADATA, `invalid property name at offset ${o}`);
+      throw new ProtocolError(
+        ProtocolErrorCode.INVALID_METADATA,
+        `invalid property name at offset ${o}`,
+      );
     }
     o += 1 + nameLen;
     const valueLen = (b[o]! << 24 | b[o + 1]! << 16 | b[o + 2]! << 8 | b[o + 3]!) >>> 0;

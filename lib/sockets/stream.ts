@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/**
+ * STREAM: raw TCP (and ipc) peers, no ZMTP. Received: `[routing id, bytes]`; connections and
+ * disconnections arrive as `[routing id, empty]`. Send `[routing id, bytes]`; an empty body
+ * closes that connection.
+ */
+import type { ConnectionEngine, SessionHost, SessionOptions } from "../engine/session.ts";
+import { RawSession } from "../engine/raw_session.ts";
+import { ZmqError } from "../errors.ts";
+import type { Message, Pipe } from "../pipe.ts";
+import { FairQueue } from "../routing/fair_queue.ts";
+import type { Connection } from "../transports/connection.ts";
+import { bytesKey } from "../util/bytes.ts";
+import { Queue } from "../util/queue.ts";
+import { DuplexSocket } from "./capabilities.ts";
+import { commonOptionNames, type SocketOptions } from "./options.ts";
+
+const EMPTY = new Uint8Array(0);
+
+export class Stream extends DuplexSocket {
+  #fq = new FairQueue();
+  #byId = new Map<string, Pipe>();
+  #nextId = (Math.random() * 0x1_0000_0000) >>> 0;
+  #left = new Queue<Message>();
+
+  constructor(options?: SocketOptions) {
+    super("STREAM", { immediate: true, ...options }, commonOptionNames);
+  }
+
+  protected override createEngine(
+    conn: Connection,
+    host: SessionHost,
+    _o: SessionOptions,
+  ): ConnectionEngine {
+    return new RawSession(conn, host);
+  }
+
+  protected xattach(pipe: Pipe): void {
+    this.#fq.attach(pipe);
+  }
+
+  protected override xready(pipe: Pipe): void {
+    this.#nextId = (this.#nextId + 1) >>> 0;
+    const id = new Uint8Array(5);
+    new DataView(id.buffer).setUint32(1, this.#nextId);
+    pipe.routingId = id;
+    this.#byId.set(bytesKey(id), pipe);
+    pipe.deliver([]); // the connect notification, in order with the data that follows
+  }
+
+  protected override xdetach(pipe: Pipe): void {
+    const id = pipe.routingId;
+    this.#fq.detach(pipe);
+    if (id === undefined) return;
+    this.#byId.delete(bytesKey(id));
+    // what the peer sent before it left is still delivered, then the disconnect notification
+    for (let m = pipe.read(); m !== undefined; m = pipe.read()) this.#left.push([id, ...m]);
+    this.#left.push([id, EMPTY]);
+    this.kick();
+  }
+
+  protected override xrecv(): Message | undefined {
+    const m = this.#fq.recv();
+    if (m !== undefined) return [this.#fq.last!.routingId!, m.length === 0 ? EMPTY : concat(m)];
+    return this.#left.shift();
+  }
+
+  protected override xsend(msg: Message): boolean {
+    if (msg.length < 2) throw new ZmqError("EINVAL", "STREAM messages are [routing id, data]");
+    const pipe = this.#byId.get(bytesKey(msg[0]!));
+    if (pipe === undefined) {
+      throw new ZmqError("EHOSTUNREACH", "No STREAM peer with that routing id");
+    }
+    if (!pipe.canWrite()) return false;
+    pipe.write(msg.slice(1));
+    return true;
+  }
+}
+
+function concat(frames: Message): Uint8Array {
+  if (frames.length === 1) return frames[0]!;
+  let n = 0;
+  for (const f of frames) n += f.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const f of frames) {
+    out.set(f, o);
+    o += f.length;
+  }
+  return out;
+}

@@ -1,0 +1,24 @@
+// House rule (design.md): only lib/transports/runtime/ may touch Deno.*, Bun.* or node:* APIs.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (p.endsWith(".ts")) out.push(p);
+  }
+  return out;
+}
+
+describe("layering", () => {
+  it("keeps runtime APIs inside lib/transports/runtime/", () => {
+    const offenders = tsFiles("lib")
+      .filter((f) => !f.startsWith(join("lib", "transports", "runtime")))
+      .filter((f) => /\bDeno\.|\bBun\.|from "node:|require\("node:/.test(readFileSync(f, "utf8")));
+    assert.deepEqual(offenders, []);
+  });
+});

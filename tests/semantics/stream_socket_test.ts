@@ -63,7 +63,9 @@ describe("STREAM", () => {
 
   it("refuses unknown routing ids with EHOSTUNREACH", async () => {
     const stream = new Stream();
-    await assert.rejects(stream.send([new Uint8Array([0, 1, 2, 3, 4]), "x"]), { code: "EHOSTUNREACH" });
+    await assert.rejects(stream.send([new Uint8Array([0, 1, 2, 3, 4]), "x"]), {
+      code: "EHOSTUNREACH",
+    });
     stream.close();
   });
 });

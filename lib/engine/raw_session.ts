@@ -39,6 +39,7 @@ export class RawSession implements PipeEngine, ConnectionEngine {
     });
     this.pipe = pipe;
     pipe.engine = this;
+    this.#host.activated(this, pipe);
     if (pipe.hasOut()) this.outReady();
   }
 

@@ -63,6 +63,8 @@ export interface SessionHost {
   createMechanism(own: Metadata): Mechanism;
   /** Handshake done: returns the pipe to use, or throws ProtocolError to refuse the peer. */
   attach(session: ConnectionEngine, peer: PipePeer): Pipe;
+  /** The pipe is wired to the session and traffic may flow. */
+  activated(session: ConnectionEngine, pipe: Pipe): void;
   /** The connection is gone (after attach or not). */
   detached(session: ConnectionEngine, reason: CloseReason): void;
 }
@@ -239,6 +241,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.pipe = pipe;
     this.#phase = P_TRAFFIC;
     pipe.engine = this;
+    this.#host.activated(this, pipe);
     this.#startHeartbeats();
     if (pipe.hasOut()) this.outReady();
   }

@@ -269,6 +269,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
       ownMetadata: () => this.#metadata(),
       createMechanism: (own) => new NullMechanism(own),
       attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
+      activated: (session, active) => this.#activate(endpoint, session.conn.remoteAddress, active),
       detached: (session, reason) => {
         this.#detached(endpoint, session, reason, pipe);
         gone(reason);
@@ -318,9 +319,12 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     const pipe = existing ?? this.#newPipe(endpoint);
     pipe.peer = peer;
     pipe.address = remote;
+    return pipe;
+  }
+
+  #activate(endpoint: string, remote: string, pipe: Pipe): void {
     this.xready(pipe);
     this.emit({ type: "handshake", address: endpoint, remote });
-    return pipe;
   }
 
   #detached(
@@ -384,6 +388,10 @@ export abstract class Socket implements PipeOwner, InprocSocket {
       pipe.setSendHighWaterMark(this.opts.sendHighWaterMark + this.opts.receiveHighWaterMark);
     } else pipe.setSendHighWaterMark(0);
     return pipe;
+  }
+
+  inprocActivate(pipe: Pipe): void {
+    this.#activate(pipe.endpoint, "inproc", pipe);
   }
 
   inprocDetached(pipe: Pipe): void {

@@ -18,6 +18,8 @@ export interface InprocSocket {
   inprocPeerInfo(): PipePeer;
   /** Makes (or reuses `existing`) the pipe for a new inproc peer; throws if refused. */
   inprocAttach(endpoint: string, peer: PipePeer, existing: Pipe | undefined): Pipe;
+  /** The pipe is wired to its peer: traffic may flow. */
+  inprocActivate(pipe: Pipe): void;
   /** The link is gone. */
   inprocDetached(pipe: Pipe): void;
 }
@@ -125,6 +127,8 @@ function join(binder: InprocSocket, c: PendingConnect): void {
   pb.engine = link.b;
   links.set(pa, { link, other: pb, otherSocket: binder, conn: c });
   links.set(pb, { link, other: pa, otherSocket: c.socket, conn: c });
+  c.socket.inprocActivate(pa);
+  binder.inprocActivate(pb);
   link.a.pump();
   link.b.pump();
 }

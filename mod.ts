@@ -33,7 +33,7 @@ export { DuplexSocket, ReadableSocket, WritableSocket } from "./lib/sockets/capa
 export { ErrorCode, ProtocolError, ProtocolErrorCode, ZmqError } from "./lib/errors.ts";
 export { SocketType } from "./lib/wire/constants.ts";
 
-export type { FrameLike, MessageLike } from "./lib/sockets/socket.ts";
+export type { FrameLike, MessageLike } from "./lib/sockets/message.ts";
 export type { Message } from "./lib/pipe.ts";
 export type { SocketEvent, SocketEventType } from "./lib/events.ts";
 export type {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /** Typed capabilities, as zeromq.js has them: a Publisher cannot receive, a Pull cannot send. */
 import type { Message } from "../pipe.ts";
-import { type MessageLike, Socket } from "./socket.ts";
+import type { MessageLike } from "./message.ts";
+import { Socket } from "./socket.ts";
 
 export abstract class WritableSocket extends Socket {
   /**

@@ -26,6 +26,8 @@ import {
   type PendingConnect,
 } from "../transports/inproc.ts";
 import { listenEndpoint } from "../transports/stream.ts";
+import { type MessageLike, toMessage } from "./message.ts";
+import { NOT_YET, Waiters } from "./waiters.ts";
 import { QueuedIterator } from "../util/queued_iterator.ts";
 import type { SocketType } from "../wire/constants.ts";
 import type { Metadata } from "../wire/metadata.ts";
@@ -38,23 +40,6 @@ import {
   validateOption,
 } from "./options.ts";
 
-/** What `send` accepts: one frame or an array of frames. */
-export type MessageLike = FrameLike | FrameLike[];
-export type FrameLike = Uint8Array | ArrayBuffer | string | null;
-
-interface PendingSend {
-  frames: Message;
-  resolve: () => void;
-  reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
-interface PendingReceive {
-  resolve: (m: Message) => void;
-  reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
 interface Bound {
   listener: Listener | undefined;
   sessions: Set<ConnectionEngine>;
@@ -62,26 +47,6 @@ interface Bound {
 
 const enc = new TextEncoder();
 const EMPTY = new Uint8Array(0);
-
-export function toFrame(f: FrameLike): Uint8Array {
-  if (f instanceof Uint8Array) return f;
-  if (typeof f === "string") return enc.encode(f);
-  if (f === null) return EMPTY;
-  if (f instanceof ArrayBuffer) return new Uint8Array(f);
-  if (ArrayBuffer.isView(f)) {
-    const v = f as ArrayBufferView;
-    return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  }
-  throw new TypeError(
-    `Cannot send a frame of type ${typeof f}: use Uint8Array, ArrayBuffer or string`,
-  );
-}
-
-export function toMessage(msg: MessageLike): Message {
-  if (!Array.isArray(msg)) return [toFrame(msg)];
-  if (msg.length === 0) throw new TypeError("Cannot send a message of zero frames");
-  return msg.map(toFrame);
-}
 
 export abstract class Socket implements PipeOwner, InprocSocket {
   readonly type: SocketType;
@@ -98,8 +63,8 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     string,
     { connecter?: Connecter; inproc?: PendingConnect; pipe: Pipe | undefined }
   >();
-  #sends: PendingSend[] = [];
-  #receives: PendingReceive[] = [];
+  #sends = new Waiters<Message, true>();
+  #receives = new Waiters<undefined, Message>();
   #closed = false;
   #lingerCheck: (() => void) | undefined;
 
@@ -458,42 +423,21 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     }
     const timeout = this.opts.sendTimeout;
     if (timeout === 0) {
-      return Promise.reject(
-        new ZmqError("EAGAIN", "Socket is busy writing; no peer can accept the message"),
-      );
+      return Promise.reject(new ZmqError("EAGAIN", "No peer can accept the message now"));
     }
-    return new Promise((resolve, reject) => {
-      const p: PendingSend = { frames, resolve, reject, timer: undefined };
-      if (timeout > 0) {
-        p.timer = setTimeout(() => {
-          const i = this.#sends.indexOf(p);
-          if (i >= 0) this.#sends.splice(i, 1);
-          reject(new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`));
-          if (i === 0) this.#drainSends();
-        }, timeout);
-      }
-      this.#sends.push(p);
-    });
+    return this.#sends.wait(
+      frames,
+      timeout,
+      () => new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`),
+      () => this.#drainSends(),
+    ) as Promise<unknown> as Promise<void>;
   }
 
+  #trySend = (frames: Message): true | typeof NOT_YET => this.xsend(frames) ? true : NOT_YET;
+  #tryReceive = (): Message | typeof NOT_YET => this.xrecv() ?? NOT_YET;
+
   #drainSends(): void {
-    const q = this.#sends;
-    while (q.length > 0) {
-      const p = q[0]!;
-      let ok: boolean;
-      try {
-        ok = this.xsend(p.frames);
-      } catch (e) {
-        q.shift();
-        if (p.timer !== undefined) clearTimeout(p.timer);
-        p.reject(e as Error);
-        continue;
-      }
-      if (!ok) return;
-      q.shift();
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.resolve();
-    }
+    this.#sends.drain(this.#trySend);
   }
 
   protected _receive(): Promise<Message> {
@@ -508,37 +452,15 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "No message available"));
-    return new Promise((resolve, reject) => {
-      const p: PendingReceive = { resolve, reject, timer: undefined };
-      if (timeout > 0) {
-        p.timer = setTimeout(() => {
-          const i = this.#receives.indexOf(p);
-          if (i >= 0) this.#receives.splice(i, 1);
-          reject(new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`));
-        }, timeout);
-      }
-      this.#receives.push(p);
-    });
+    return this.#receives.wait(
+      undefined,
+      timeout,
+      () => new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`),
+    );
   }
 
   #drainReceives(): void {
-    const q = this.#receives;
-    while (q.length > 0) {
-      let m: Message | undefined;
-      const p = q[0]!;
-      try {
-        m = this.xrecv();
-      } catch (e) {
-        q.shift();
-        if (p.timer !== undefined) clearTimeout(p.timer);
-        p.reject(e as Error);
-        continue;
-      }
-      if (m === undefined) return;
-      q.shift();
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.resolve(m);
-    }
+    this.#receives.drain(this.#tryReceive);
   }
 
   protected async *_iterate(): AsyncGenerator<Message, void, undefined> {
@@ -562,14 +484,8 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     if (this.#closed) return;
     this.#closed = true;
     const err = () => new ZmqError("ETERM", "Socket is closed");
-    for (const p of this.#sends.splice(0)) {
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.reject(err());
-    }
-    for (const p of this.#receives.splice(0)) {
-      if (p.timer !== undefined) clearTimeout(p.timer);
-      p.reject(err());
-    }
+    this.#sends.rejectAll(err);
+    this.#receives.rejectAll(err);
     for (const [ep, b] of this.#binds) {
       if (!b.listener) inprocUnbind(ep, this);
       void b.listener?.close();

@@ -290,6 +290,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   #activate(endpoint: string, remote: string, pipe: Pipe): void {
     this.xready(pipe);
     this.emit({ type: "handshake", address: endpoint, remote });
+    this.kick(); // a send may have been waiting for a peer (bound sockets have none before this)
   }
 
   #detached(
@@ -348,11 +349,9 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   }
 
   inprocAttach(endpoint: string, peer: PipePeer, existing: Pipe | undefined): Pipe {
-    const pipe = this.#attach(endpoint, "inproc", peer, existing);
-    if (this.opts.sendHighWaterMark !== 0 && this.opts.receiveHighWaterMark !== 0) {
-      pipe.setSendHighWaterMark(this.opts.sendHighWaterMark + this.opts.receiveHighWaterMark);
-    } else pipe.setSendHighWaterMark(0);
-    return pipe;
+    // capacity is our SNDHWM (out queue) + the peer's RCVHWM (its in queue, which the inproc
+    // pump fills eagerly): libzmq's inproc sum, with 0 on either side meaning unlimited
+    return this.#attach(endpoint, "inproc", peer, existing);
   }
 
   inprocActivate(pipe: Pipe): void {

@@ -9,12 +9,22 @@ import type { Connection, ConnectionHandler, Listener, TcpAddress } from "../con
 
 class NodeConnection implements Connection {
   readonly remoteAddress: string;
-  onData: (chunk: Uint8Array) => void = () => {};
   onClose: (error?: Error) => void = () => {};
   onDrain: () => void = () => {};
   #sock: net.Socket;
   #closed = false;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
+  #onData: ((chunk: Uint8Array) => void) | undefined;
+  /** Chunks that came before a handler was set: Deno emits "data" in the "connect" tick. */
+  #early: Uint8Array[] = [];
+
+  get onData(): (chunk: Uint8Array) => void {
+    return this.#onData ?? ((chunk) => void this.#early.push(chunk));
+  }
+  set onData(handler: (chunk: Uint8Array) => void) {
+    this.#onData = handler;
+    for (const chunk of this.#early.splice(0)) handler(chunk);
+  }
 
   constructor(sock: net.Socket, remote: string) {
     this.#sock = sock;

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/**
+ * A libzmq peer for interop tests, run under Node (zeromq.js works only there):
+ *
+ *   node tests/_helpers/libzmq_peer.mjs
+ *
+ * Line protocol on stdin/stdout, one JSON object a line; frames travel as base64 strings.
+ * Every request `{ id, op, ... }` gets exactly one reply `{ id, ok: true, ... }` or
+ * `{ id, ok: false, error: { code, message } }`. Requests run concurrently, so a blocked
+ * receive on one socket does not hold up the others.
+ *
+ *   socket      { type, options?, routingId? (base64) }     -> { sock }
+ *   bind        { sock, endpoint }                          -> { endpoint }  (resolved)
+ *   connect     { sock, endpoint, routingId? (base64) }     -> {}
+ *   send        { sock, frames: [b64...] }                  -> {}
+ *   receive     { sock, timeout (ms) }                      -> { frames } | error EAGAIN
+ *   subscribe   { sock, topics: [b64...] }   (SUB)          -> {}
+ *   unsubscribe { sock, topics: [b64...] }   (SUB)          -> {}
+ *   event       { sock, type, timeout (ms) }                -> { event } | error EAGAIN
+ *   close       { sock }                                    -> {}
+ *   exit        {}                                          -> {} then the process ends
+ *
+ * Events (zeromq.js observer) are recorded from socket creation on; `event` takes the first
+ * recorded one of that type. The process closes everything and exits when stdin closes.
+ */
+import * as zmq from "zeromq";
+import { createInterface } from "node:readline";
+import { rmSync } from "node:fs";
+
+const classes = {
+  PAIR: zmq.Pair,
+  PUB: zmq.Publisher,
+  SUB: zmq.Subscriber,
+  XPUB: zmq.XPublisher,
+  XSUB: zmq.XSubscriber,
+  REQ: zmq.Request,
+  REP: zmq.Reply,
+  DEALER: zmq.Dealer,
+  ROUTER: zmq.Router,
+  PUSH: zmq.Push,
+  PULL: zmq.Pull,
+};
+
+/** sock id -> { socket, events: recorded events, waiters } */
+const sockets = new Map();
+let nextSock = 1;
+
+const b64 = (buf) => Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString("base64");
+const unb64 = (s) => Buffer.from(s, "base64");
+
+function reply(obj) {
+  process.stdout.write(JSON.stringify(obj) + "\n");
+}
+
+function entry(id) {
+  const e = sockets.get(id);
+  if (!e) throw Object.assign(new Error(`no socket ${id}`), { code: "ENOTSOCK" });
+  return e;
+}
+
+function watchEvents(e) {
+  (async () => {
+    try {
+      for await (const ev of e.socket.events) {
+        const rec = { type: ev.type, address: ev.address };
+        const i = e.waiters.findIndex((w) => w.type === ev.type);
+        if (i >= 0) e.waiters.splice(i, 1)[0].resolve(rec);
+        else e.events.push(rec);
+      }
+    } catch {
+      // observer ends with the socket
+    }
+  })();
+}
+
+function nextEvent(e, type, timeout) {
+  const i = e.events.findIndex((r) => r.type === type);
+  if (i >= 0) return Promise.resolve(e.events.splice(i, 1)[0]);
+  return new Promise((resolve, reject) => {
+    const w = {
+      type,
+      resolve: (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      },
+    };
+    const timer = setTimeout(() => {
+      e.waiters.splice(e.waiters.indexOf(w), 1);
+      reject(
+        Object.assign(new Error(`no "${type}" event within ${timeout} ms`), { code: "EAGAIN" }),
+      );
+    }, timeout);
+    e.waiters.push(w);
+  });
+}
+
+/** Closes a socket and removes its ipc socket files, which libzmq leaves behind here. */
+function closeSocket(e) {
+  e.socket.close();
+  for (const path of e.ipcPaths) rmSync(path, { force: true });
+}
+
+const ops = {
+  socket(req) {
+    const Cls = classes[req.type];
+    if (!Cls) throw Object.assign(new Error(`unknown socket type ${req.type}`), { code: "EINVAL" });
+    const options = { linger: 0, ...req.options };
+    if (req.routingId !== undefined) options.routingId = unb64(req.routingId);
+    const socket = new Cls(options);
+    const sock = nextSock++;
+    const e = { socket, events: [], waiters: [], ipcPaths: [] };
+    sockets.set(sock, e);
+    watchEvents(e);
+    return { sock };
+  },
+  async bind(req) {
+    const e = entry(req.sock);
+    await e.socket.bind(req.endpoint);
+    const endpoint = e.socket.lastEndpoint;
+    if (endpoint.startsWith("ipc://")) e.ipcPaths.push(endpoint.slice("ipc://".length));
+    return { endpoint };
+  },
+  connect(req) {
+    const { socket } = entry(req.sock);
+    if (req.routingId !== undefined) {
+      socket.connect(req.endpoint, { routingId: unb64(req.routingId) });
+    } else socket.connect(req.endpoint);
+    return {};
+  },
+  async send(req) {
+    const { socket } = entry(req.sock);
+    await socket.send(req.frames.map(unb64));
+    return {};
+  },
+  async receive(req) {
+    const { socket } = entry(req.sock);
+    socket.receiveTimeout = req.timeout ?? 5000;
+    const frames = await socket.receive();
+    return { frames: frames.map(b64) };
+  },
+  subscribe(req) {
+    entry(req.sock).socket.subscribe(...req.topics.map(unb64));
+    return {};
+  },
+  unsubscribe(req) {
+    entry(req.sock).socket.unsubscribe(...req.topics.map(unb64));
+    return {};
+  },
+  async event(req) {
+    return { event: await nextEvent(entry(req.sock), req.type, req.timeout ?? 5000) };
+  },
+  close(req) {
+    const e = entry(req.sock);
+    sockets.delete(req.sock);
+    closeSocket(e);
+    return {};
+  },
+  exit() {
+    setImmediate(shutdown);
+    return {};
+  },
+};
+
+async function handle(line) {
+  let req;
+  try {
+    req = JSON.parse(line);
+  } catch {
+    return reply({ id: null, ok: false, error: { code: "EPROTO", message: "bad JSON line" } });
+  }
+  try {
+    const op = ops[req.op];
+    if (!op) throw Object.assign(new Error(`unknown op ${req.op}`), { code: "EINVAL" });
+    reply({ id: req.id, ok: true, ...(await op(req)) });
+  } catch (err) {
+    reply({
+      id: req.id,
+      ok: false,
+      error: { code: err.code ?? "ERROR", message: String(err.message ?? err) },
+    });
+  }
+}
+
+let done = false;
+function shutdown() {
+  if (done) return;
+  done = true;
+  for (const e of sockets.values()) closeSocket(e);
+  sockets.clear();
+  zmq.context.close?.();
+  process.exit(0);
+}
+
+const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+rl.on("line", (line) => {
+  if (line.trim() !== "") void handle(line);
+});
+rl.on("close", shutdown);
+process.on("SIGTERM", shutdown);
+reply({ id: 0, ok: true, ready: true, version: zmq.version });

@@ -151,7 +151,12 @@ export class Pipe {
     return !this.#conflate && this.#rcvhwm !== 0 && this.#in.length >= this.#rcvhwm;
   }
 
-  /** Drops everything queued both ways (RFC 28/30: destroy the queue when the peer goes). */
+  /** Drops what is queued for the peer (RFC 28/30: never handed to another peer). */
+  clearOut(): void {
+    this.#out.clear();
+  }
+
+  /** Drops everything queued both ways. */
   clear(): void {
     this.#out.clear();
     this.#in.clear();

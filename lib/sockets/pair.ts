@@ -6,6 +6,7 @@ import { commonOptionNames, type SocketOptions } from "./options.ts";
 
 export class Pair extends DuplexSocket {
   #pipe: Pipe | undefined;
+  #leaving: Pipe | undefined;
 
   constructor(options?: SocketOptions) {
     super("PAIR", options, commonOptionNames);
@@ -28,7 +29,9 @@ export class Pair extends DuplexSocket {
   }
 
   protected override xdetach(pipe: Pipe): void {
-    if (this.#pipe === pipe) this.#pipe = undefined;
+    if (this.#pipe !== pipe) return;
+    this.#pipe = undefined;
+    if (pipe.hasIn()) this.#leaving = pipe; // what the peer sent before leaving is still read
   }
 
   protected override xsend(msg: Message): boolean {
@@ -39,6 +42,11 @@ export class Pair extends DuplexSocket {
   }
 
   protected override xrecv(): Message | undefined {
+    if (this.#leaving) {
+      const m = this.#leaving.read();
+      if (m !== undefined) return m;
+      this.#leaving = undefined;
+    }
     return this.#pipe?.read();
   }
 }

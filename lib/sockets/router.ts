@@ -74,11 +74,11 @@ export class Router extends DuplexSocket {
     }
   }
 
+  /** The id is free again; the pipe keeps it so what the peer sent is still delivered with it. */
   protected override xpeerGone(pipe: Pipe): void {
     if (pipe.routingId && this.#byId.get(bytesKey(pipe.routingId)) === pipe) {
       this.#byId.delete(bytesKey(pipe.routingId));
     }
-    pipe.routingId = undefined;
   }
 
   protected override xdetach(pipe: Pipe): void {

@@ -207,7 +207,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     this.#connects.delete(endpoint);
     entry.connecter?.stop();
     if (entry.inproc) inprocDisconnect(entry.inproc);
-    if (entry.pipe) this.#terminate(entry.pipe);
+    if (entry.pipe) this.#terminate(entry.pipe, true);
   }
 
   // ---------------------------------------------------------------- sessions
@@ -327,13 +327,21 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     return pipe;
   }
 
-  #terminate(pipe: Pipe): void {
+  /**
+   * The pipe is gone for good. Messages queued for the peer are dropped; messages the peer
+   * delivered before it left stay readable (as libzmq), unless `dropInbound` (disconnect()).
+   * (Lead engineer's decision, deliberate: RFC 28/30's "destroy the queue" is kept for what is
+   * queued *for* the peer; dropping what a PUSH delivered before it exited would lose the tail
+   * of every `cat | push` pipeline. Tests asserting inbound loss must be changed, not this.)
+   */
+  #terminate(pipe: Pipe, dropInbound = false): void {
     if (pipe.terminated) return;
     pipe.terminated = true;
+    pipe.clearOut();
+    if (dropInbound) pipe.clear();
     this.pipes.delete(pipe);
     closeInprocPipe(pipe);
-    this.xdetach(pipe); // before clear(): a type may still take what the peer sent (STREAM)
-    pipe.clear();
+    this.xdetach(pipe);
     this.#lingerCheck?.();
   }
 

@@ -21,7 +21,6 @@ export class RawSession implements PipeEngine, ConnectionEngine {
   constructor(conn: Connection, host: SessionHost) {
     this.conn = conn;
     this.#host = host;
-    conn.onData = (chunk) => this.#onData(chunk);
     conn.onClose = (error) =>
       this.#gone({ kind: "connection", established: true, ...(error ? { error } : {}) });
     conn.onDrain = () => {
@@ -41,6 +40,8 @@ export class RawSession implements PipeEngine, ConnectionEngine {
     pipe.engine = this;
     this.#host.activated(this, pipe);
     if (pipe.hasOut()) this.outReady();
+    // only now: the connection may replay data that arrived before a handler was set
+    this.conn.onData = (chunk) => this.#onData(chunk);
   }
 
   #onData(chunk: Uint8Array): void {

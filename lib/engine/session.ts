@@ -99,7 +99,6 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.#host = host;
     this.#opts = options;
     this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b), options.maxMessageSize);
-    conn.onData = (chunk) => this.#onData(chunk);
     conn.onClose = (err) => this.#fail("connection", err ?? new Error("connection closed by peer"));
     conn.onDrain = () => {
       this.#writable = true;
@@ -135,6 +134,8 @@ export class Session implements PipeEngine, ConnectionEngine {
         this.#opts.handshakeInterval,
       );
     }
+    // only now: the connection may replay data that arrived before a handler was set
+    this.conn.onData = (chunk) => this.#onData(chunk);
   }
 
   /** Close from our side: flush what is written, then end the connection. */

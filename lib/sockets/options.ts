@@ -207,10 +207,11 @@ export function validateOption(name: OptionName, v: unknown): ResolvedOptions[Op
       return int(name, v, -1);
     case "reconnectMaxInterval":
     case "heartbeatInterval":
-    case "heartbeatTimeToLive":
     case "handshakeInterval":
     case "connectTimeout":
       return int(name, v, 0);
+    case "heartbeatTimeToLive":
+      return int(name, v, 0, 6553599); // libzmq keeps it in deciseconds, 16 bits (EINVAL above)
     case "routingId": {
       if (v === undefined || v === null) return undefined;
       const b = bytes(name, v);

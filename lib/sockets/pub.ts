@@ -55,8 +55,10 @@ export class Publisher extends WritableSocket {
   protected override xdetach(_pipe: Pipe): void {}
 
   protected override xcommand(pipe: Pipe, cmd: PipeCommand): void {
-    if (cmd.type === "subscribe") subsOf(pipe).add(cmd.topic);
-    else subsOf(pipe).remove(cmd.topic);
+    // a set per peer, as libzmq's mtrie: a repeated SUBSCRIBE is a no-op, one CANCEL ends it
+    if (cmd.type === "subscribe") {
+      if (!subsOf(pipe).has(cmd.topic)) subsOf(pipe).add(cmd.topic);
+    } else subsOf(pipe).remove(cmd.topic);
   }
 
   protected override xsend(msg: Message): boolean {

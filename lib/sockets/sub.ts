@@ -37,8 +37,8 @@ export class Subscriber extends ReadableSocket {
     if (topics.length === 0) topics = [new Uint8Array(0)];
     for (const t of topics) {
       const topic = topicBytes(t);
-      if (!this.#subs.has(topic)) continue;
-      this.#subs.remove(topic);
+      // libzmq sends CANCEL only when the last reference goes (publishers hold a set per peer)
+      if (!this.#subs.remove(topic)) continue;
       for (const p of this.pipes) p.sendCommand({ type: "cancel", topic });
     }
   }

@@ -21,7 +21,8 @@ export class XPublisher extends DuplexSocket {
   /** Messages a full subscriber missed. */
   dropped = 0;
   #fq = new FairQueue();
-  #events = new Queue<Message>();
+  /** Subscription events for the application, with the peer each came from (manual mode). */
+  #events = new Queue<{ msg: Message; pipe: Pipe | undefined }>();
   #totals = new Map<string, number>();
   #lastPipe: Pipe | undefined;
 
@@ -39,13 +40,22 @@ export class XPublisher extends DuplexSocket {
   /** Manual mode: apply a subscription for the peer whose event was read last. */
   subscribe(topic: string | Uint8Array): void {
     const t = typeof topic === "string" ? enc.encode(topic) : topic;
-    if (this.#lastPipe && !this.#lastPipe.terminated) subsOf(this.#lastPipe).add(t);
+    const pipe = this.#lastPipe;
+    if (pipe && !pipe.terminated && !subsOf(pipe).has(t)) {
+      subsOf(pipe).add(t);
+      this.#totals.set(bytesKey(t), (this.#totals.get(bytesKey(t)) ?? 0) + 1);
+    }
   }
 
   /** Manual mode: remove a subscription for the peer whose event was read last. */
   unsubscribe(topic: string | Uint8Array): void {
     const t = typeof topic === "string" ? enc.encode(topic) : topic;
-    if (this.#lastPipe && !this.#lastPipe.terminated) subsOf(this.#lastPipe).remove(t);
+    const pipe = this.#lastPipe;
+    if (pipe && !pipe.terminated && subsOf(pipe).remove(t)) {
+      const n = (this.#totals.get(bytesKey(t)) ?? 1) - 1;
+      if (n <= 0) this.#totals.delete(bytesKey(t));
+      else this.#totals.set(bytesKey(t), n);
+    }
   }
 
   protected xattach(pipe: Pipe): void {
@@ -67,9 +77,11 @@ export class XPublisher extends DuplexSocket {
     if (this.#lastPipe === pipe) this.#lastPipe = undefined;
   }
 
-  /** A peer's subscriptions are gone: topics left without subscribers are reported. */
+  /**
+   * A peer's subscriptions are gone: topics left without subscribers are reported (in manual
+   * mode, the subscriptions the application applied for it, as libzmq does).
+   */
   #forget(pipe: Pipe): void {
-    if (this.opts.manual) return void (pipe.state = new SubscriptionTrie());
     for (const [topic, count] of subsOf(pipe).entries()) {
       for (let i = 0; i < count; i++) this.#dropTotal(topic, false);
     }
@@ -84,24 +96,26 @@ export class XPublisher extends DuplexSocket {
     if (n <= 0 || verboser) this.#event(false, topic);
   }
 
-  #event(subscribe: boolean, topic: Uint8Array): void {
-    this.#events.push([encodeSubscriptionMessage(subscribe, topic)]);
+  #event(subscribe: boolean, topic: Uint8Array, pipe?: Pipe): void {
+    this.#events.push({ msg: [encodeSubscriptionMessage(subscribe, topic)], pipe });
     this.kick();
   }
 
   protected override xcommand(pipe: Pipe, cmd: PipeCommand): void {
     const subscribe = cmd.type === "subscribe";
-    if (this.opts.manual) {
-      this.#lastPipe = pipe;
-      return this.#event(subscribe, cmd.topic);
-    }
+    if (this.opts.manual) return this.#event(subscribe, cmd.topic, pipe);
     const verbosity = this.opts.verbosity;
     if (subscribe) {
-      subsOf(pipe).add(cmd.topic);
-      const key = bytesKey(cmd.topic);
-      const n = (this.#totals.get(key) ?? 0) + 1;
-      this.#totals.set(key, n);
-      if (n === 1 || verbosity !== null) this.#event(true, cmd.topic);
+      // a set per peer, as libzmq's mtrie: a repeated SUBSCRIBE adds nothing (verbose: reported)
+      let first = false;
+      if (!subsOf(pipe).has(cmd.topic)) {
+        subsOf(pipe).add(cmd.topic);
+        const key = bytesKey(cmd.topic);
+        const n = (this.#totals.get(key) ?? 0) + 1;
+        this.#totals.set(key, n);
+        first = n === 1;
+      }
+      if (first || verbosity !== null) this.#event(true, cmd.topic);
     } else if (subsOf(pipe).has(cmd.topic)) {
       subsOf(pipe).remove(cmd.topic);
       this.#dropTotal(cmd.topic, verbosity === "allSubsUnsubs");
@@ -116,6 +130,10 @@ export class XPublisher extends DuplexSocket {
   }
 
   protected override xrecv(): Message | undefined {
-    return this.#events.shift() ?? this.#fq.recv();
+    const e = this.#events.shift();
+    if (e === undefined) return this.#fq.recv();
+    // manual mode: subscribe()/unsubscribe() apply to the peer whose event was read last
+    if (this.opts.manual) this.#lastPipe = e.pipe;
+    return e.msg;
   }
 }

@@ -34,11 +34,13 @@ export class XSubscriber extends DuplexSocket {
     const first = msg[0]!;
     if (first.length > 0 && first[0] === 1) this.#subs.add(first.subarray(1));
     else if (first.length > 0 && first[0] === 0) {
-      // an unsubscribe for a topic we never subscribed is not forwarded (libzmq)
-      if (!this.#subs.has(first.subarray(1))) return true;
-      this.#subs.remove(first.subarray(1));
+      // forwarded only when its last reference goes: not for unknown or still-counted topics (libzmq)
+      if (!this.#subs.remove(first.subarray(1))) return true;
     }
-    for (const p of this.pipes) if (p.peer && p.canWrite()) p.write(msg);
+    // data also queues on pipes still connecting (as libzmq's pending pipes); a subscription
+    // does not, since every handshake replays the whole set
+    const subscription = first.length > 0 && first[0]! <= 1;
+    for (const p of this.pipes) if ((p.peer || !subscription) && p.canWrite()) p.write(msg);
     return true;
   }
 

@@ -86,7 +86,10 @@ class Side implements PipeEngine {
   }
 
   close(): void {
+    // the owner of `from` asked to drop this link: tell both sockets, not only the peer
+    const owner = links.get(this.#to)?.otherSocket;
     closeInprocPipe(this.#from);
+    owner?.inprocDetached(this.#from);
   }
 }
 

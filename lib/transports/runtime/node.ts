@@ -38,8 +38,9 @@ class NodeConnection implements Connection {
       failure = e;
     });
     sock.on("end", () => {
-      // peer half-closed: ZMTP has no half-close, finish our side too
-      if (!this.#closed) sock.end();
+      // the peer is done (as libzmq, a read of 0 bytes ends the connection; there is no
+      // half-close in ZMTP, and nobody will read what we might still write)
+      sock.destroy();
     });
     sock.on("close", () => {
       if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);

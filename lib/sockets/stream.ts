@@ -10,7 +10,7 @@ import { ZmqError } from "../errors.ts";
 import type { Message, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import type { Connection } from "../transports/connection.ts";
-import { bytesKey } from "../util/bytes.ts";
+import { bytesKey, concatBytes } from "../util/bytes.ts";
 import { Queue } from "../util/queue.ts";
 import { DuplexSocket } from "./capabilities.ts";
 import { commonOptionNames, type SocketOptions } from "./options.ts";
@@ -61,7 +61,9 @@ export class Stream extends DuplexSocket {
 
   protected override xrecv(): Message | undefined {
     const m = this.#fq.recv();
-    if (m !== undefined) return [this.#fq.last!.routingId!, m.length === 0 ? EMPTY : concat(m)];
+    if (m !== undefined) {
+      return [this.#fq.last!.routingId!, m.length === 0 ? EMPTY : concatBytes(m)];
+    }
     return this.#left.shift();
   }
 
@@ -75,17 +77,4 @@ export class Stream extends DuplexSocket {
     pipe.write(msg.slice(1));
     return true;
   }
-}
-
-function concat(frames: Message): Uint8Array {
-  if (frames.length === 1) return frames[0]!;
-  let n = 0;
-  for (const f of frames) n += f.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const f of frames) {
-    out.set(f, o);
-    o += f.length;
-  }
-  return out;
 }

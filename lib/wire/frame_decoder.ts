@@ -5,6 +5,7 @@
  * in one chunk is a view of it, not a copy. Sizes are checked before anything is allocated.
  */
 import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
+import { concatBytes } from "../util/bytes.ts";
 import { Flag } from "./constants.ts";
 
 /** Largest frame a JS runtime can hold as one Uint8Array on every runtime we support. */
@@ -99,7 +100,7 @@ export class FrameDecoder {
           this.#have += n;
           i += n;
           if (this.#have === this.#size) {
-            const body = this.#body ?? concat(this.#parts!, this.#size);
+            const body = this.#body ?? concatBytes(this.#parts!);
             this.#body = undefined;
             this.#parts = undefined;
             this.#state = S_FLAGS;
@@ -135,14 +136,4 @@ export class FrameDecoder {
     else this.#parts = [];
     return i;
   }
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }

@@ -45,3 +45,9 @@ export type {
   SubscriberOptions,
   XPublisherOptions,
 } from "./lib/sockets/options.ts";
+export { decodeStatistics, Proxy, proxy, socketGauges } from "./lib/proxy.ts";
+export type { Counter, ProxyOptions, ProxySocket, ProxyStatistics } from "./lib/proxy.ts";
+export { LoadBalancingBroker } from "./lib/patterns/lb.ts";
+export type { LoadBalancerStatistics, RouterLike } from "./lib/patterns/lb.ts";
+export { MajordomoBroker } from "./lib/patterns/mdp.ts";
+export type { MajordomoOptions, MajordomoStatistics } from "./lib/patterns/mdp.ts";

@@ -1,15 +1,79 @@
 // SPDX-License-Identifier: MIT
-/** zmqkit: the command line. Subcommands arrive with their issues (cat, bench, dump, proxy). */
-import { Command } from "commander";
+/**
+ * zmqkit: the command line. Every failure ends as one `zmqkit: <what>` line on stderr and a
+ * stable exit code (cli/errors.ts): 0 ok, 1 runtime failure, 2 usage error, 3 timeout.
+ */
+import { Command, CommanderError } from "commander";
 import { VERSION } from "../lib/version.ts";
+import { argv, env, exit, exitLater, setExitCode } from "../lib/transports/runtime/process.ts";
+import { stderr, stdout } from "../lib/transports/runtime/stdio.ts";
+import { addBrokerCommand } from "./commands/broker.ts";
+import { addCatCommand } from "./commands/cat.ts";
+import { addCompletionsCommand } from "./commands/completions.ts";
+import { addProxyCommand } from "./commands/proxy.ts";
+import { describeError, ExitCode } from "./errors.ts";
 
-const program = new Command();
-program
-  .name("zmqkit")
-  .description(
-    "ZeroMQ toolkit: sockets from the shell, benchmarks, wire dumps (pure TypeScript ZMTP 3.x)",
-  )
-  .version(VERSION, "-V, --version", "print the version and exit")
-  .showHelpAfterError();
+const enc = new TextEncoder();
 
-await program.parseAsync(process.argv);
+const EXAMPLES = `
+Examples:
+  seq 10 | zmqkit cat push -c tcp://127.0.0.1:5555    send ten messages
+  zmqkit cat pull -b 'tcp://*:5555'                   print what arrives
+  zmqkit cat --help                                   formats, modes, exit codes
+  zmqkit proxy queue 'tcp://*:5559' 'tcp://*:5560'    a shared queue, ROUTER/DEALER
+  zmqkit broker mdp 'tcp://*:5555'                    a Majordomo broker
+  source <(zmqkit completions bash)                   tab completion
+`;
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name("zmqkit")
+    .description(
+      "ZeroMQ toolkit: sockets from the shell (pure TypeScript ZMTP 3.x, talks to libzmq)",
+    )
+    .version(VERSION, "-V, --version", "print the version and exit")
+    .configureOutput({
+      writeOut: (s) => void stdout().write(enc.encode(s)),
+      writeErr: (s) => void stderr().write(enc.encode(s)),
+      outputError: (s, write) => {
+        const line = s.replace(/^error: /, "").trimEnd();
+        write(`zmqkit: ${line} (see --help)\n`);
+      },
+    })
+    .exitOverride()
+    .addHelpText("after", EXAMPLES);
+  addCatCommand(program);
+  addProxyCommand(program);
+  addBrokerCommand(program);
+  addCompletionsCommand(program);
+  return program;
+}
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv());
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version end with code 0; every parse error is a usage error
+      await stdout().flush();
+      exit(e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
+    }
+    const { exitCode, message } = describeError(e);
+    if (message !== "") {
+      await stderr().write(enc.encode(`zmqkit: ${message}\n`));
+      if (env("ZMQKIT_DEBUG") && e instanceof Error && e.stack) {
+        await stderr().write(enc.encode(e.stack + "\n"));
+      }
+    }
+    await stdout().flush();
+    await stderr().flush();
+    exit(exitCode);
+  }
+  await stdout().flush();
+  setExitCode(ExitCode.OK);
+  // everything is closed; should a runtime handle linger, do not let it hold the shell
+  exitLater(3000, ExitCode.OK);
+}
+
+await main();

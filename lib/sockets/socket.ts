@@ -447,6 +447,21 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     this.#sends.drain(this.#trySend);
   }
 
+  /**
+   * A message if one can be taken right now, else undefined; never waits (for proxies and
+   * other loops that drain a socket without a promise per message). Throws as receive() rejects.
+   */
+  tryReceive(): Message | undefined {
+    if (this.#closed || this.#receives.length > 0) return undefined;
+    return this.xrecv();
+  }
+
+  /** Queues the message if that can be done right now (true), else false; never waits. */
+  trySend(msg: Message): boolean {
+    if (this.#closed || this.#sends.length > 0) return false;
+    return this.xsend(msg);
+  }
+
   protected _receive(): Promise<Message> {
     if (this.#receives.length === 0) {
       try {

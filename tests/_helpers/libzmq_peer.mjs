@@ -18,6 +18,9 @@
  *   unsubscribe { sock, topics: [b64...] }   (SUB)          -> {}
  *   event       { sock, type, timeout (ms) }                -> { event } | error EAGAIN
  *   close       { sock }                                    -> {}
+ *   serve       { sock, tag? (b64) }                        -> {}  then, in the background,
+ *               every message received is sent back (with `tag` appended as a last frame)
+ *               until the socket closes: an echo worker (REP, DEALER, ROUTER, PAIR)
  *   exit        {}                                          -> {} then the process ends
  *
  * Events (zeromq.js observer) are recorded from socket creation on; `event` takes the first
@@ -148,6 +151,19 @@ const ops = {
   },
   async event(req) {
     return { event: await nextEvent(entry(req.sock), req.type, req.timeout ?? 5000) };
+  },
+  serve(req) {
+    const { socket } = entry(req.sock);
+    const tag = req.tag !== undefined ? [unb64(req.tag)] : [];
+    socket.receiveTimeout = -1;
+    (async () => {
+      try {
+        for (;;) await socket.send([...(await socket.receive()), ...tag]);
+      } catch {
+        // ends with the socket
+      }
+    })();
+    return {};
   },
   close(req) {
     const e = entry(req.sock);

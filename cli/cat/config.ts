@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/** `zmqkit cat` flags as commander hands them over → a checked configuration. */
+import { parseEndpoint } from "../../lib/transports/endpoint.ts";
+import { ZmqError } from "../../lib/errors.ts";
+import { unescape } from "../io/bytes.ts";
+import { fromHex } from "../io/formats/hex.ts";
+import { FORMATS, type FramingOptions, isFormat } from "../io/options.ts";
+import { lowerFirst, usage } from "../errors.ts";
+import { TYPE_NAMES, type TypeName, typeOf, TYPES } from "./types.ts";
+
+/** Flags exactly as commander parsed them. */
+export interface CatFlags {
+  bind?: string[];
+  connect?: string[];
+  format?: string;
+  in?: string;
+  out?: string;
+  delimiter?: string;
+  null?: boolean;
+  subscribe?: string[];
+  routingId?: string;
+  exec?: string;
+  count?: string;
+  timeout?: string;
+  delay?: string;
+  interval?: string;
+  waitForPeer?: boolean;
+  linger?: string;
+  option?: string[];
+  verbose?: number;
+  eventsJson?: boolean;
+  strict?: boolean;
+}
+
+export interface CatConfig {
+  type: TypeName;
+  binds: string[];
+  connects: string[];
+  input: FramingOptions;
+  output: FramingOptions;
+  subscribe: Uint8Array[];
+  routingId: Uint8Array | undefined;
+  exec: string | undefined;
+  count: number | undefined;
+  timeout: number | undefined;
+  delay: number;
+  interval: number;
+  waitForPeer: boolean;
+  linger: number | undefined;
+  /** `-o NAME=VALUE`: name, typed value (boolean, integer, null, bytes or string), the text. */
+  options: Array<[string, unknown, string]>;
+  verbose: number;
+  eventsJson: boolean;
+  strict: boolean;
+}
+
+const enc = new TextEncoder();
+
+function integer(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text.trim()) || Number(text) < min) {
+    throw usage(`${flag} must be an integer ${min === 0 ? ">= 0" : `>= ${min}`}, got "${text}"`);
+  }
+  return Number(text);
+}
+
+function format(flag: string, text: string | undefined): FramingOptions["format"] | undefined {
+  if (text === undefined) return undefined;
+  const f = text.toLowerCase();
+  if (!isFormat(f)) {
+    throw usage(`unknown format "${text}" for ${flag} (one of ${FORMATS.join(", ")})`);
+  }
+  return f;
+}
+
+/** `0x` + hex digits are bytes; anything else is UTF-8 text. */
+export function bytesArg(flag: string, text: string): Uint8Array {
+  if (/^0x/i.test(text)) {
+    try {
+      return fromHex(text.slice(2));
+    } catch (e) {
+      throw usage(`${flag} "${text}": ${(e as Error).message}`);
+    }
+  }
+  return enc.encode(text);
+}
+
+/** Options whose value is bytes: `0x…` there is hex. */
+const BYTES_OPTIONS = new Set(["routingId", "welcomeMessage"]);
+
+/**
+ * `NAME=VALUE`: true/false → boolean, an integer → number, null → null, `0x…` → bytes for
+ * routingId and welcomeMessage, else a string. The socket validates the value.
+ */
+export function optionArg(text: string): [string, unknown, string] {
+  const eq = text.indexOf("=");
+  if (eq <= 0) throw usage(`-o expects NAME=VALUE, got "${text}"`);
+  const name = text.slice(0, eq).trim();
+  const raw = text.slice(eq + 1);
+  let value: unknown = raw;
+  if (raw === "true" || raw === "false") value = raw === "true";
+  else if (raw === "null") value = null;
+  else if (/^-?\d+$/.test(raw)) value = Number(raw);
+  else if (BYTES_OPTIONS.has(name) && /^0x/i.test(raw)) value = bytesArg(`-o ${text}`, raw);
+  return [name, value, text];
+}
+
+function endpoint(text: string, mode: "bind" | "connect"): string {
+  try {
+    parseEndpoint(text, mode);
+  } catch (e) {
+    if (e instanceof ZmqError) throw usage(lowerFirst(e.message));
+    throw e;
+  }
+  return text;
+}
+
+export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
+  const type = typeOf(typeArg);
+  if (type === undefined) {
+    throw usage(
+      `unknown socket type "${typeArg}" (one of ${
+        TYPE_NAMES.map((t) => t.toLowerCase()).join(", ")
+      })`,
+    );
+  }
+  const spec = TYPES[type];
+  const binds = (f.bind ?? []).map((e) => endpoint(e, "bind"));
+  const connects = (f.connect ?? []).map((e) => endpoint(e, "connect"));
+  if (binds.length + connects.length === 0) {
+    throw usage("give at least one endpoint with -b/--bind or -c/--connect");
+  }
+  const both = format("-f/--format", f.format);
+  const inFormat = format("--in", f.in) ?? both ?? "text";
+  const outFormat = format("--out", f.out) ?? both ?? "text";
+  const delimiter = f.delimiter === undefined ? undefined : unescape(f.delimiter);
+  if (delimiter !== undefined && delimiter.length === 0) throw usage("-d/--delimiter is empty");
+  const separator = f.null ? 0 : 10;
+  if (f.exec !== undefined && !spec.exec) {
+    throw usage(`--exec works with rep and router, not ${type.toLowerCase()}`);
+  }
+  if (f.subscribe?.length && type !== "SUB" && type !== "XSUB") {
+    throw usage(`-s/--subscribe works with sub and xsub, not ${type.toLowerCase()}`);
+  }
+  const timeout = integer("-t/--timeout", f.timeout, 1);
+  return {
+    type,
+    binds,
+    connects,
+    input: { format: inFormat, delimiter, separator, routingIds: spec.routingIds },
+    output: { format: outFormat, delimiter, separator, routingIds: spec.routingIds },
+    subscribe: (f.subscribe ?? []).map((s) => bytesArg("-s/--subscribe", s)),
+    routingId: f.routingId === undefined ? undefined : bytesArg("--routing-id", f.routingId),
+    exec: f.exec,
+    count: integer("-n/--count", f.count, 1),
+    timeout,
+    delay: integer("--delay", f.delay, 0) ?? 0,
+    interval: integer("--interval", f.interval, 0) ?? 0,
+    waitForPeer: f.waitForPeer === true,
+    linger: integer("--linger", f.linger, -1),
+    options: (f.option ?? []).map(optionArg),
+    verbose: f.verbose ?? 0,
+    eventsJson: f.eventsJson === true,
+    strict: f.strict === true,
+  };
+}

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/** Socket types `zmqkit cat` knows, the class behind each, and which way data flows. */
+import {
+  Dealer,
+  Pair,
+  Publisher,
+  Pull,
+  Push,
+  Reply,
+  Request,
+  Router,
+  Stream,
+  Subscriber,
+  XPublisher,
+  XSubscriber,
+} from "../../mod.ts";
+import type { Socket } from "../../mod.ts";
+
+/**
+ * send: stdin → socket. receive: socket → stdout. request: each input message is sent and its
+ * reply printed. reply: each request is printed and answered. duplex: both ways at once.
+ */
+export type Mode = "send" | "receive" | "request" | "reply" | "duplex";
+
+export interface TypeSpec {
+  create: () => Socket;
+  mode: Mode;
+  /** Messages carry a routing id first (ROUTER, STREAM). */
+  routingIds: boolean;
+  /** May run `--exec` per request. */
+  exec: boolean;
+}
+
+export const TYPES = {
+  PAIR: { create: () => new Pair(), mode: "duplex", routingIds: false, exec: false },
+  PUB: { create: () => new Publisher(), mode: "send", routingIds: false, exec: false },
+  SUB: { create: () => new Subscriber(), mode: "receive", routingIds: false, exec: false },
+  XPUB: { create: () => new XPublisher(), mode: "duplex", routingIds: false, exec: false },
+  XSUB: { create: () => new XSubscriber(), mode: "duplex", routingIds: false, exec: false },
+  REQ: { create: () => new Request(), mode: "request", routingIds: false, exec: false },
+  REP: { create: () => new Reply(), mode: "reply", routingIds: false, exec: true },
+  DEALER: { create: () => new Dealer(), mode: "duplex", routingIds: false, exec: false },
+  ROUTER: { create: () => new Router(), mode: "duplex", routingIds: true, exec: true },
+  PUSH: { create: () => new Push(), mode: "send", routingIds: false, exec: false },
+  PULL: { create: () => new Pull(), mode: "receive", routingIds: false, exec: false },
+  STREAM: { create: () => new Stream(), mode: "duplex", routingIds: true, exec: false },
+} as const satisfies Record<string, TypeSpec>;
+
+export type TypeName = keyof typeof TYPES;
+
+export const TYPE_NAMES: readonly TypeName[] = Object.keys(TYPES) as TypeName[];
+
+/** The type for a name in any case, or undefined. */
+export function typeOf(name: string): TypeName | undefined {
+  const upper = name.toUpperCase();
+  return (TYPE_NAMES as readonly string[]).includes(upper) ? upper as TypeName : undefined;
+}
+
+/** What a socket of any type can do, as the CLI uses it. */
+export interface AnySocket extends Socket {
+  send(msg: Uint8Array[]): Promise<void>;
+  receive(): Promise<Uint8Array[]>;
+  subscribe(...topics: Uint8Array[]): void;
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]>;
+}

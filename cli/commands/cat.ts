@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/** `zmqkit cat TYPE`: a socket of any type wired to standard input and output. */
+import type { Command } from "commander";
+import { onSignals } from "../../lib/transports/runtime/process.ts";
+import { closeStdin, stderr, stdinChunks, stdout } from "../../lib/transports/runtime/stdio.ts";
+import { type CatFlags, checkConfig } from "../cat/config.ts";
+import { MODES } from "../cat/modes.ts";
+import { CatRun } from "../cat/run.ts";
+import { TYPE_NAMES, TYPES } from "../cat/types.ts";
+import { CliError, ExitCode } from "../errors.ts";
+import { FORMATS } from "../io/options.ts";
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+const increase = (_v: string, prev = 0) => prev + 1;
+
+export const CAT_HELP = `
+Direction, from the type:
+  push, pub                  read stdin, send each message; exit 0 at the end of input
+                             once everything queued is delivered (bounded by --linger)
+  pull, sub                  print every message received
+  req                        send each input message, print its reply
+  rep                        print each request, answer with the next input message
+                             (or with the output of --exec CMD)
+  dealer, router, pair,      both at once: input is sent while received messages are
+  stream, xpub, xsub         printed; end of input stops sending only; with -n N the
+                             run ends once N messages came and input has ended
+
+Formats (--in, --out, or -f for both), one message per line unless noted:
+  text     the line is one frame; with -d STR it is split into frames at STR.
+           Frames are printed joined by -d (default: a TAB).
+  json     a JSON array of frames: strings, or {"base64": "..."} for bytes that are
+           not UTF-8 (input also takes {"hex": "..."} and a bare string)
+  hex      each frame in hex, frames separated by -d (default: a TAB)
+  base64   each frame in base64, frames separated by -d (default: a TAB)
+  msgpack  a stream of MessagePack arrays of binary frames (no lines)
+  raw      input: all of stdin is one frame; output: bodies back to back
+  -0 ends messages with NUL instead of a newline. All but text are lossless.
+
+ROUTER and STREAM: a message starts with the peer's routing id. In text it is printed
+in hex followed by a TAB ("0080000001<TAB>hello"), and input names the target the same
+way; in the other formats it is the first frame. An empty id ("<TAB>hello", or an empty
+first frame) means the last peer heard from; raw output leaves the id out.
+
+--exec CMD (rep, router): CMD runs with sh -c per request, the request on its stdin
+(--out format), frames also in ZMQKIT_FRAMES, ZMQKIT_FRAME_0.., ZMQKIT_FRAME_0_HEX..,
+ZMQKIT_PEER (router); its whole stdout (--in format) is the reply.
+
+Exit codes: 0 ok, 1 runtime failure (address in use, handshake refused), 2 usage error
+or (with --strict) a bad input line, 3 timeout (-t, --linger), 130/143 on SIGINT/SIGTERM.
+
+Examples:
+  tail -f app.log | zmqkit cat push -c tcp://logs:5555       ship a log
+  zmqkit cat pull -b 'tcp://*:5555'                          collect it
+  zmqkit cat pub -b 'tcp://*:5556' --wait-for-peer < ticks   publish, lose nothing
+  zmqkit cat sub -c tcp://host:5556 -s weather. -s news.     subscribe by prefix
+  echo hello | zmqkit cat req -c tcp://host:5557 -t 2000     one request, its reply
+  zmqkit cat rep -b 'tcp://*:5557' -e 'tr a-z A-Z'           a server from a command
+  printf 'key,value\\n' | zmqkit cat push -c ipc:///tmp/q -d ,  a two-frame message
+  zmqkit cat sub -c tcp://host:5556 -f json                  frames as JSON arrays
+  zmqkit cat router -b 'tcp://*:5558'                        chat: "<id hex><TAB>text"
+  zmqkit cat dealer -c tcp://host:5558 --routing-id alice    ...with a named dealer
+  zmqkit cat pull -b tcp://127.0.0.1:0 -v                    any port, show events
+`;
+
+export function addCatCommand(program: Command): void {
+  program
+    .command("cat")
+    .summary("a socket of any type on stdin/stdout (zmqcat)")
+    .description(
+      "Open a ZeroMQ socket of TYPE, bind and/or connect it, and wire it to stdin/stdout.\n" +
+        `TYPE is one of ${TYPE_NAMES.map((t) => t.toLowerCase()).join(", ")} (any case).`,
+    )
+    .argument("<type>", "socket type")
+    .option("-b, --bind <endpoint>", "bind to an endpoint (repeatable)", collect)
+    .option("-c, --connect <endpoint>", "connect to an endpoint (repeatable)", collect)
+    .option("-f, --format <format>", `framing of stdin and stdout: ${FORMATS.join(", ")}`)
+    .option("--in <format>", "framing of stdin (default: text)")
+    .option("--out <format>", "framing of stdout (default: text)")
+    .option("-d, --delimiter <str>", "frame delimiter within a line (\\t, \\0, \\xHH escapes)")
+    .option("-0, --null", "messages end with NUL instead of a newline")
+    .option("-s, --subscribe <prefix>", "sub/xsub: subscribe to a prefix (repeatable)", collect)
+    .option("--routing-id <id>", "our routing id (0x... for bytes)")
+    .option("-e, --exec <cmd>", "rep/router: answer each request with the output of CMD")
+    .option("-n, --count <n>", "stop after N messages received (sent for push/pub)")
+    .option("-t, --timeout <ms>", "exit 3 when a message, a send or a peer takes longer")
+    .option("--delay <ms>", "wait before the first send")
+    .option("--interval <ms>", "wait between sends")
+    .option("--wait-for-peer", "hold the first message until a peer is there (pub: subscribed)")
+    .option("--linger <ms>", "at the end, wait at most this long for delivery (-1: forever)")
+    .option("-o, --option <name=value>", "any socket option, zeromq.js name (repeatable)", collect)
+    .option("-v, --verbose", "socket events on stderr; -vv adds frame sizes", increase)
+    .option("--events-json", "socket events on stderr as NDJSON")
+    .option("--strict", "exit 2 on an input line that does not decode (default: skip it)")
+    .addHelpText("after", CAT_HELP)
+    .action(catAction);
+}
+
+const enc = new TextEncoder();
+
+export async function catAction(type: string, flags: CatFlags): Promise<void> {
+  const cfg = checkConfig(type, flags);
+  const out = stdout();
+  const err = stderr();
+  const run = new CatRun(cfg, {
+    stdin: stdinChunks,
+    stdout: out,
+    log: (line, bare) => void err.write(enc.encode(bare ? `${line}\n` : `zmqkit: ${line}\n`)),
+  });
+  let interrupted = false;
+  const off = onSignals((signal) => {
+    if (interrupted) return; // a second signal: the first is already ending the run
+    interrupted = true;
+    run.fail(new CliError(signal === "SIGINT" ? ExitCode.SIGINT : ExitCode.SIGTERM, ""), true);
+  });
+  out.onBroken = () => run.fail(new CliError(ExitCode.OK, "")); // the reader left: done
+  try {
+    await Promise.race([
+      (async () => {
+        await run.start();
+        await MODES[TYPES[cfg.type].mode](run);
+        await run.finish();
+      })(),
+      run.fatal,
+    ]);
+  } catch (e) {
+    await run.abort();
+    throw e;
+  } finally {
+    off();
+    closeStdin();
+  }
+}

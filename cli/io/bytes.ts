@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/** Byte helpers for the CLI's readers and writers. */
+
+export type Frames = Uint8Array[];
+
+export const EMPTY: Uint8Array = new Uint8Array(0);
+
+/** Concatenates byte arrays into one new array (or returns the only one). */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** The index of `needle` in `hay` from `from`, or -1. */
+export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {
+  if (needle.length === 1) return hay.indexOf(needle[0]!, from);
+  const first = needle[0]!;
+  const last = hay.length - needle.length;
+  for (let i = hay.indexOf(first, from); i >= 0 && i <= last; i = hay.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/** Splits `bytes` at every occurrence of `sep` (views, no copies). Never returns zero parts. */
+export function split(bytes: Uint8Array, sep: Uint8Array): Frames {
+  const out: Frames = [];
+  let start = 0;
+  for (let i = indexOf(bytes, sep); i >= 0; i = indexOf(bytes, sep, start)) {
+    out.push(bytes.subarray(start, i));
+    start = i + sep.length;
+  }
+  out.push(bytes.subarray(start));
+  return out;
+}
+
+/** Joins frames with `sep` between them into one new array. */
+export function join(frames: readonly Uint8Array[], sep: Uint8Array): Uint8Array {
+  if (frames.length === 1) return frames[0]!;
+  let n = sep.length * (frames.length - 1);
+  for (const f of frames) n += f.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  frames.forEach((f, i) => {
+    if (i > 0) {
+      out.set(sep, o);
+      o += sep.length;
+    }
+    out.set(f, o);
+    o += f.length;
+  });
+  return out;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The frame as text when it is valid UTF-8, else undefined. */
+export function asUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads backslash escapes in a delimiter given on the command line: `\t`, `\n`, `\r`, `\0`,
+ * `\\` and `\xHH`, so `-d '\t'` works without `$'\t'`.
+ */
+export function unescape(text: string): Uint8Array {
+  const s = text.replace(/\\(x[0-9a-fA-F]{2}|[tnr0\\])/g, (_m, e: string) => {
+    switch (e) {
+      case "t":
+        return "\t";
+      case "n":
+        return "\n";
+      case "r":
+        return "\r";
+      case "0":
+        return "\0";
+      case "\\":
+        return "\\";
+      default:
+        return String.fromCharCode(parseInt(e.slice(1), 16));
+    }
+  });
+  return new TextEncoder().encode(s);
+}

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/**
+ * zmq_proxy / zmq_proxy_steerable for zmqkit sockets: messages move whole between a frontend
+ * and a backend, in both directions the socket types allow, each also copied to an optional
+ * capture socket; an optional control socket steers the proxy with PAUSE, RESUME, TERMINATE
+ * and STATISTICS, as libzmq after 4.3.5 does (an empty reply only when control is a REP,
+ * counts per frame, unknown commands ignored).
+ *
+ * Backpressure: each direction awaits the send of one message before it receives the next,
+ * so a destination that blocks (PUSH, DEALER, mandatory ROUTER, noDrop XPUB at their HWM)
+ * slows the proxy instead of losing messages; types that drop (PUB, XPUB, ROUTER) drop.
+ */
+import { ZmqError } from "./errors.ts";
+import type { Message, Pipe } from "./pipe.ts";
+import type { MessageLike } from "./sockets/message.ts";
+
+/** Any zmqkit socket: what the proxy uses of it. */
+export interface ProxySocket {
+  readonly type: string;
+  readonly closed: boolean;
+  receive?: () => Promise<Message>;
+  send?: (msg: MessageLike) => Promise<void>;
+  tryReceive?: () => Message | undefined;
+  trySend?: (msg: Message) => boolean;
+}
+
+export interface ProxyOptions {
+  /** Gets a copy of every message forwarded, both directions (PUB, PUSH, DEALER, PAIR…). */
+  capture?: ProxySocket | undefined;
+  /** Receives PAUSE, RESUME, TERMINATE, STATISTICS (REP, PAIR, PULL, SUB, ROUTER…). */
+  control?: ProxySocket | undefined;
+}
+
+/** Messages, frames and bytes counted on one side in one direction. */
+export interface Counter {
+  messages: number;
+  frames: number;
+  bytes: number;
+}
+
+export interface ProxyStatistics {
+  frontend: { received: Counter; sent: Counter };
+  backend: { received: Counter; sent: Counter };
+}
+
+const counter = (): Counter => ({ messages: 0, frames: 0, bytes: 0 });
+const dec = new TextDecoder();
+
+/** True for errors that mean "a socket was closed": the proxy ends quietly. */
+function isTerm(e: unknown): boolean {
+  return e instanceof ZmqError && e.code === "ETERM";
+}
+
+function count(c: Counter, msg: Message): void {
+  c.messages++;
+  c.frames += msg.length;
+  for (const f of msg) c.bytes += f.byteLength;
+}
+
+/** A steerable proxy. `run()` resolves on TERMINATE/terminate() or when a socket closes. */
+export class Proxy {
+  readonly frontend: ProxySocket;
+  readonly backend: ProxySocket;
+  readonly capture: ProxySocket | undefined;
+  readonly control: ProxySocket | undefined;
+  #stats: ProxyStatistics = {
+    frontend: { received: counter(), sent: counter() },
+    backend: { received: counter(), sent: counter() },
+  };
+  #paused = false;
+  #resumed: (() => void)[] = [];
+  #done = false;
+  #finish: (() => void) | undefined;
+  #fail: ((e: unknown) => void) | undefined;
+  #running: Promise<void> | undefined;
+  /** Messages received but not yet sent on (held while paused or waiting on backpressure). */
+  inFlight = 0;
+
+  constructor(frontend: ProxySocket, backend: ProxySocket, options: ProxyOptions = {}) {
+    this.frontend = frontend;
+    this.backend = backend;
+    this.capture = options.capture;
+    this.control = options.control;
+    if (options.capture && !options.capture.send) {
+      throw new TypeError(`A ${options.capture.type} socket cannot be a capture socket`);
+    }
+    if (options.control && !options.control.receive) {
+      throw new TypeError(`A ${options.control.type} socket cannot be a control socket`);
+    }
+    if (!frontend.receive && !backend.receive) {
+      throw new TypeError(`Nothing to forward between ${frontend.type} and ${backend.type}`);
+    }
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get terminated(): boolean {
+    return this.#done;
+  }
+
+  /**
+   * Forwards until terminated (TERMINATE on control, or terminate()) or until a socket is
+   * closed; both resolve. Other errors reject. Calling it again returns the same promise.
+   */
+  run(): Promise<void> {
+    if (this.#running) return this.#running;
+    this.#running = new Promise<void>((resolve, reject) => {
+      this.#finish = resolve;
+      this.#fail = reject;
+    });
+    if (this.#done) {
+      this.#finish?.();
+      return this.#running;
+    }
+    const f = this.frontend, b = this.backend;
+    const loops: Promise<void>[] = [];
+    if (f === b) {
+      if (f.receive && f.send) loops.push(this.#pump(f, f, "frontend", "frontend"));
+    } else {
+      if (f.receive && b.send) loops.push(this.#pump(f, b, "frontend", "backend"));
+      if (b.receive && f.send) loops.push(this.#pump(b, f, "backend", "frontend"));
+    }
+    if (this.control) void this.#serveControl(this.control);
+    // all forwarding ended by itself (every socket closed): done
+    void Promise.all(loops).then(() => this.#end());
+    return this.#running;
+  }
+
+  /** Stops forwarding; control (and statistics) are still served. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    for (const w of this.#resumed.splice(0)) w();
+  }
+
+  /**
+   * Ends run(). The sockets stay open and are the caller's; a receive the proxy had pending
+   * may still take one message from each, so close them after terminating.
+   */
+  terminate(): void {
+    this.#end();
+  }
+
+  /** Counts so far: per side, what was received and what was sent (messages, frames, bytes). */
+  statistics(): ProxyStatistics {
+    const copy = (c: Counter): Counter => ({ ...c });
+    const s = this.#stats;
+    return {
+      frontend: { received: copy(s.frontend.received), sent: copy(s.frontend.sent) },
+      backend: { received: copy(s.backend.received), sent: copy(s.backend.sent) },
+    };
+  }
+
+  #end(error?: unknown): void {
+    this.#done = true;
+    for (const w of this.#resumed.splice(0)) w();
+    if (error !== undefined) this.#fail?.(error);
+    else this.#finish?.();
+    this.#finish = this.#fail = undefined;
+  }
+
+  #whileNotPaused(): Promise<void> | undefined {
+    if (!this.#paused || this.#done) return undefined;
+    return new Promise<void>((resolve) => this.#resumed.push(resolve));
+  }
+
+  async #pump(
+    from: ProxySocket,
+    to: ProxySocket,
+    fromSide: "frontend" | "backend",
+    toSide: "frontend" | "backend",
+  ): Promise<void> {
+    const received = this.#stats[fromSide].received;
+    const sent = this.#stats[toSide].sent;
+    const capture = this.capture;
+    try {
+      while (!this.#done) {
+        const wait = this.#whileNotPaused();
+        if (wait) await wait;
+        if (this.#done) return;
+        // take what is ready without a promise; wait only when nothing is
+        const msg = from.tryReceive?.() ?? await from.receive!();
+        if (this.#done) return; // a receive left pending by terminate(): not forwarded
+        this.inFlight++;
+        count(received, msg);
+        try {
+          const hold = this.#whileNotPaused();
+          if (hold) await hold;
+          if (capture && !capture.trySend?.(msg)) await capture.send!(msg);
+          if (!to.trySend?.(msg)) await to.send!(msg);
+          count(sent, msg);
+        } finally {
+          this.inFlight--;
+        }
+      }
+    } catch (e) {
+      if (this.#done || isTerm(e)) return;
+      this.#end(e);
+    }
+  }
+
+  async #serveControl(control: ProxySocket): Promise<void> {
+    const replies = control.type === "REP";
+    try {
+      while (!this.#done) {
+        const msg = await control.receive!();
+        if (this.#done) return;
+        // a ROUTER control socket: the envelope goes back with the reply
+        const envelope = control.type === "ROUTER" ? msg.slice(0, -1) : [];
+        const command = dec.decode(msg[msg.length - 1]);
+        if (command === "STATISTICS") {
+          if (control.send) await control.send([...envelope, ...this.#statisticsFrames()]);
+          continue;
+        }
+        if (command === "PAUSE") this.pause();
+        else if (command === "RESUME") this.resume();
+        // post-4.3.5 libzmq: only a REP control socket gets an (empty) answer, even to an
+        // unknown command, since REP must reply before it can receive again
+        if (replies && control.send) await control.send([...envelope, new Uint8Array(0)]);
+        if (command === "TERMINATE") return this.#end();
+      }
+    } catch (e) {
+      if (this.#done || isTerm(e)) return;
+      this.#end(e);
+    }
+  }
+
+  /** The 8 uint64 frames of libzmq's STATISTICS reply, in native (little-endian) order. */
+  #statisticsFrames(): Uint8Array[] {
+    const s = this.#stats;
+    const values = [
+      s.frontend.received.frames,
+      s.frontend.received.bytes,
+      s.frontend.sent.frames,
+      s.frontend.sent.bytes,
+      s.backend.received.frames,
+      s.backend.received.bytes,
+      s.backend.sent.frames,
+      s.backend.sent.bytes,
+    ];
+    return values.map((v) => {
+      const frame = new Uint8Array(8);
+      new DataView(frame.buffer).setBigUint64(0, BigInt(v), true);
+      return frame;
+    });
+  }
+}
+
+/**
+ * libzmq's zmq_proxy / zmq_proxy_steerable: forwards between `frontend` and `backend` until
+ * TERMINATE arrives on `control` or a socket is closed.
+ */
+export function proxy(
+  frontend: ProxySocket,
+  backend: ProxySocket,
+  options: ProxyOptions = {},
+): Promise<void> {
+  return new Proxy(frontend, backend, options).run();
+}
+
+/** Decodes a STATISTICS reply (8 uint64 frames, little-endian) into numbers. */
+export function decodeStatistics(frames: Uint8Array[]): number[] {
+  return frames.map((f) =>
+    Number(new DataView(f.buffer, f.byteOffset, f.byteLength).getBigUint64(0, true))
+  );
+}
+
+/**
+ * What the socket holds right now: messages queued in its pipes (both ways), connected
+ * peers, and messages it dropped (PUB, XPUB, ROUTER count those). Read for --stats.
+ */
+export function socketGauges(
+  socket: ProxySocket,
+): { queued: number; peers: number; dropped: number } {
+  const s = socket as unknown as { pipes?: Set<Pipe>; dropped?: number };
+  let queued = 0, peers = 0;
+  for (const p of s.pipes ?? []) {
+    queued += p.inLength + p.outLength;
+    if (p.peer && (p.engine || p.endpoint.startsWith("inproc:"))) peers++;
+  }
+  return { queued, peers, dropped: typeof s.dropped === "number" ? s.dropped : 0 };
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The process around the command line, on `node:process` and `node:child_process` (which
+ * Deno, Bun and Node implement): arguments, environment, exit, signals, and running a shell
+ * command per request (`zmqkit cat rep --exec`).
+ */
+import process from "node:process";
+import { spawn } from "node:child_process";
+import { setTimeout as nodeSetTimeout } from "node:timers";
+
+/** The command line, `[runtime, script, ...arguments]` as Node gives it. */
+export function argv(): string[] {
+  return [...process.argv];
+}
+
+/** One environment variable, or undefined. */
+export function env(name: string): string | undefined {
+  return process.env[name];
+}
+
+/** Ends the process now with `code`. */
+export function exit(code: number): never {
+  return process.exit(code);
+}
+
+/** The exit code used when the process ends by itself. */
+export function setExitCode(code: number): void {
+  process.exitCode = code;
+}
+
+/**
+ * Ends the process with `code` after `ms`, unless it has ended by itself before: a timer
+ * that does not keep the process alive (a guard against a handle nobody closed).
+ */
+export function exitLater(ms: number, code: number): void {
+  const t = nodeSetTimeout(() => process.exit(code), ms) as unknown as { unref?: () => void };
+  t.unref?.();
+}
+
+export type SignalName = "SIGINT" | "SIGTERM";
+
+/** Calls `handler` on SIGINT and SIGTERM; returns a function that removes it. */
+export function onSignals(handler: (signal: SignalName) => void): () => void {
+  const onInt = () => handler("SIGINT");
+  const onTerm = () => handler("SIGTERM");
+  process.on("SIGINT", onInt);
+  process.on("SIGTERM", onTerm);
+  return () => {
+    process.off("SIGINT", onInt);
+    process.off("SIGTERM", onTerm);
+  };
+}
+
+export interface CommandResult {
+  /** Exit status, or null when a signal ended the command. */
+  status: number | null;
+  signal: string | null;
+  /** Everything the command wrote to its standard output. */
+  stdout: Uint8Array;
+}
+
+/**
+ * Runs `command` with `sh -c`, writes `input` to its standard input, and collects its
+ * standard output. Its standard error goes to ours. `env` is added to our environment.
+ * Rejects when the shell cannot be started.
+ */
+export function runCommand(
+  command: string,
+  options: { input: Uint8Array; env: Record<string, string> },
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", command], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, ...options.env },
+    });
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    child.stdout!.on("data", (b: Uint8Array) => {
+      chunks.push(b);
+      size += b.length;
+    });
+    // a command that does not read its input must not fail us with EPIPE
+    child.stdin!.on("error", () => {});
+    child.stdin!.end(options.input);
+    child.once("error", reject);
+    child.once("close", (status: number | null, signal: string | null) => {
+      const stdout = new Uint8Array(size);
+      let o = 0;
+      for (const c of chunks) {
+        stdout.set(c, o);
+        o += c.length;
+      }
+      resolve({ status, signal, stdout });
+    });
+  });
+}

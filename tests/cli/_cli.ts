@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Runs the built `dist/zmqkit` binary as a subprocess. `ensureBinary()` builds it with
+ * `bun build --compile` when it is missing or older than any source file (CI builds it first
+ * anyway). `zmqkit(args, opts)` runs to completion; `startZmqkit(args)` keeps it running, for
+ * the side that binds, and can wait for lines on its standard error.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Buffer } from "node:buffer";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const BIN = join(ROOT, "dist", "zmqkit");
+
+/** Bound on any single wait in these tests, ms. */
+export const WAIT = 10_000;
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (name.endsWith(".ts")) newest = Math.max(newest, st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/zmqkit when it is missing or older than cli/, lib/ or mod.ts. */
+export function ensureBinary(): void {
+  const sources = Math.max(
+    newestSource(join(ROOT, "cli")),
+    newestSource(join(ROOT, "lib")),
+    statSync(join(ROOT, "mod.ts")).mtimeMs,
+  );
+  if (existsSync(BIN) && statSync(BIN).mtimeMs >= sources) return;
+  mkdirSync(join(ROOT, "dist"), { recursive: true });
+  const tmp = `${BIN}.${process.pid}.tmp`;
+  const bun = join(ROOT, "node_modules", ".bin", "bun");
+  execFileSync(bun, ["build", "--compile", "cli/main.ts", "--outfile", tmp], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 120_000,
+  });
+  renameSync(tmp, BIN); // atomic: a parallel run never sees half a binary
+}
+
+export interface Result {
+  code: number | null;
+  signal: string | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Standard input; omitted: an empty stdin (closed at once). */
+  input?: string | Uint8Array;
+  /** Kill the process after this long (the test then fails on its code), ms. */
+  timeout?: number;
+  env?: Record<string, string>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every zmqkit still running (an `after` hook: a failed test must not leave orphans). */
+export function killAll(): void {
+  for (const c of running) c.kill("SIGKILL");
+  running.clear();
+}
+
+/** A running `zmqkit` process. */
+export class ZmqkitProcess {
+  readonly child: ChildProcess;
+  readonly done: Promise<Result>;
+  #out: Buffer[] = [];
+  #err = "";
+  #watchers: Array<() => void> = [];
+
+  constructor(args: string[], options: RunOptions & { keepStdin?: boolean } = {}) {
+    this.child = spawn(BIN, args, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, ...options.env },
+    });
+    running.add(this.child);
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), options.timeout ?? 30_000);
+    this.child.stdout!.on("data", (b: Buffer) => {
+      this.#out.push(b);
+      for (const w of this.#watchers) w();
+    });
+    this.child.stderr!.setEncoding("utf8");
+    this.child.stderr!.on("data", (s: string) => {
+      this.#err += s;
+      for (const w of this.#watchers) w();
+    });
+    this.child.stdin!.on("error", () => {}); // it may exit before reading everything
+    this.done = new Promise((resolve) => {
+      this.child.once("close", (code, signal) => {
+        clearTimeout(timer);
+        running.delete(this.child);
+        for (const w of this.#watchers) w();
+        resolve({ code, signal, stdout: Buffer.concat(this.#out), stderr: this.#err });
+      });
+    });
+    if (options.input !== undefined) this.child.stdin!.end(options.input);
+    else if (!options.keepStdin) this.child.stdin!.end();
+  }
+
+  get stdout(): Buffer {
+    return Buffer.concat(this.#out);
+  }
+
+  get stderr(): string {
+    return this.#err;
+  }
+
+  write(data: string | Uint8Array): void {
+    this.child.stdin!.write(data);
+  }
+
+  endInput(): void {
+    this.child.stdin!.end();
+  }
+
+  /** Waits until `check()` returns a value (re-checked on every output), or fails after `ms`. */
+  #until<T>(check: () => T | undefined, what: string, ms = WAIT): Promise<T> {
+    return new Promise((resolve, reject) => {
+      let finished = false;
+      const watcher = () => {
+        if (finished) return;
+        const v = check();
+        if (v !== undefined) {
+          finished = true;
+          cleanup();
+          resolve(v);
+        } else if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          finished = true;
+          cleanup();
+          reject(new Error(`zmqkit exited before ${what}; stderr: ${this.#err}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        finished = true;
+        cleanup();
+        reject(new Error(`timed out after ${ms} ms waiting for ${what}; stderr: ${this.#err}`));
+      }, ms);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.#watchers.splice(this.#watchers.indexOf(watcher), 1);
+      };
+      this.#watchers.push(watcher);
+      watcher();
+    });
+  }
+
+  /** The first match of `re` on standard error, once it appears. */
+  waitStderr(re: RegExp, ms = WAIT): Promise<RegExpMatchArray> {
+    return this.#until(() => this.#err.match(re) ?? undefined, `stderr ${re}`, ms);
+  }
+
+  /** Resolves once standard output holds `n` newline-terminated lines. */
+  waitLines(n: number, ms = WAIT): Promise<string[]> {
+    return this.#until(
+      () => {
+        const lines = this.stdout.toString("utf8").split("\n");
+        return lines.length > n ? lines.slice(0, n) : undefined;
+      },
+      `${n} lines on stdout`,
+      ms,
+    );
+  }
+
+  /** The resolved endpoint of a bind with a wildcard port (printed as `zmqkit: bind EP`). */
+  async boundEndpoint(): Promise<string> {
+    return (await this.waitStderr(/bind ((?:tcp|ipc):\/\/\S+)/))[1]!;
+  }
+
+  kill(signal: NodeJS.Signals = "SIGTERM"): void {
+    this.child.kill(signal);
+  }
+}
+
+/** Starts `zmqkit args`; stdin stays open unless `input` is given. */
+export function startZmqkit(args: string[], options: RunOptions = {}): ZmqkitProcess {
+  return new ZmqkitProcess(args, { keepStdin: options.input === undefined, ...options });
+}
+
+/** Runs `zmqkit args` to completion. */
+export function zmqkit(args: string[], options: RunOptions = {}): Promise<Result> {
+  return new ZmqkitProcess(args, options).done;
+}
+
+let counter = 0;
+/** A fresh ipc endpoint under /tmp. */
+export function ipcEndpoint(): string {
+  return `ipc:///tmp/zmqkit-cli-${process.pid}-${Date.now() % 100000}-${counter++}.ipc`;
+}
+
+/** Lines of a buffer (the last, empty piece after the final newline dropped). */
+export function lines(b: Buffer): string[] {
+  const s = b.toString("utf8");
+  const parts = s.split("\n");
+  if (parts[parts.length - 1] === "") parts.pop();
+  return parts;
+}

@@ -5,19 +5,8 @@ export type Frames = Uint8Array[];
 
 export const EMPTY: Uint8Array = new Uint8Array(0);
 
-/** Concatenates byte arrays into one new array (or returns the only one). */
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays into one (or returns the only one). */
+export { concatBytes as concat } from "../../lib/util/bytes.ts";
 
 /** The index of `needle` in `hay` from `from`, or -1. */
 export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {

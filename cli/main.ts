@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { VERSION } from "../lib/version.ts";
 import { argv, env, exit, exitLater, setExitCode } from "../lib/transports/runtime/process.ts";
 import { stderr, stdout } from "../lib/transports/runtime/stdio.ts";
+import { addBenchCommand } from "./commands/bench.ts";
 import { addBrokerCommand } from "./commands/broker.ts";
 import { addCatCommand } from "./commands/cat.ts";
 import { addCompletionsCommand } from "./commands/completions.ts";
@@ -22,6 +23,7 @@ Examples:
   zmqkit cat --help                                   formats, modes, exit codes
   zmqkit proxy queue 'tcp://*:5559' 'tcp://*:5560'    a shared queue, ROUTER/DEALER
   zmqkit broker mdp 'tcp://*:5555'                    a Majordomo broker
+  zmqkit bench run                                    throughput and latency on loopback
   source <(zmqkit completions bash)                   tab completion
 `;
 
@@ -46,6 +48,7 @@ export function buildProgram(): Command {
   addCatCommand(program);
   addProxyCommand(program);
   addBrokerCommand(program);
+  addBenchCommand(program);
   addCompletionsCommand(program);
   return program;
 }

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The side-by-side benchmark (`deno task bench`): zmqkit on Deno and on Bun, zeromq.js on
+ * Node, pyzmq where installed, and each runtime's raw-TCP floor; PUSH→PULL throughput and
+ * REQ↔REP latency over tcp loopback at 1 B, 64 B, 1 KiB and 64 KiB. Every measurement is
+ * two processes started the way libzmq's perf tools are (bench/peers/*_perf.*). Runs are
+ * interleaved (run 1 of every implementation, then run 2, …); the table shows the median
+ * and ±half-range, then the ratios the issue's acceptance asks for. Writes bench/RESULTS.md
+ * between its markers (hand-written notes outside them are kept).
+ *
+ *   deno run -A bench/harness.ts [--runs 3] [--sizes 1,64,1024,65536] [--only thr|lat]
+ *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--no-write]
+ *
+ * --scale multiplies the message counts (0.2 for a quick look). --soak N adds an N-second
+ * zmqkit PUSH→PULL 64 B run per runtime at full speed, sampling both processes' RSS every
+ * second, and reports first/last/max.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, release, totalmem } from "node:os";
+import process from "node:process";
+import { type Impl, measure, rssKiB, versionOf } from "./_spawn.ts";
+import { formatRate } from "../lib/bench/units.ts";
+import { spread } from "../lib/bench/stats.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const BIN = `${ROOT}node_modules/.bin`;
+const P = `${ROOT}bench/peers`;
+
+// ---------------------------------------------------------------- arguments
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const RUNS = Number(arg("runs") ?? 3);
+const SIZES = (arg("sizes") ?? "1,64,1024,65536").split(",").map(Number);
+const ONLY = arg("only");
+const SCALE = Number(arg("scale") ?? 1);
+const SOAK = arg("soak") === undefined ? 0 : Number(arg("soak"));
+const WRITE = !process.argv.includes("--no-write");
+const IMPL_FILTER = arg("impls")?.split(",");
+
+// ---------------------------------------------------------------- implementations
+
+const hasPyzmq = (await versionOf(["python3", "-c", "import zmq; print(zmq.__version__)"])) !== "";
+
+const perf = (argv: string[]) => (tool: string, ep: string, size: number, count: number) => [
+  ...argv,
+  tool,
+  ep,
+  String(size),
+  String(count),
+];
+const ALL: Impl[] = [
+  {
+    name: "zmqkit/deno",
+    kind: "zmq",
+    runtime: "deno",
+    command: perf([`${BIN}/deno`, "run", "-A", `${P}/zmqkit_perf.ts`]),
+  },
+  {
+    name: "zmqkit/bun",
+    kind: "zmq",
+    runtime: "bun",
+    command: perf([`${BIN}/bun`, `${P}/zmqkit_perf.ts`]),
+  },
+  {
+    name: "zeromq.js/node",
+    kind: "zmq",
+    runtime: "node",
+    command: perf(["node", `${P}/zmqjs_perf.mjs`]),
+  },
+  {
+    name: "pyzmq",
+    kind: "zmq",
+    runtime: "python3",
+    command: perf(["python3", `${P}/pyzmq_perf.py`]),
+  },
+  { name: "raw/node", kind: "raw", runtime: "node", command: perf(["node", `${P}/raw_tcp.mjs`]) },
+  {
+    name: "raw/deno",
+    kind: "raw",
+    runtime: "deno",
+    command: perf([`${BIN}/deno`, "run", "-A", `${P}/raw_tcp.mjs`]),
+  },
+  {
+    name: "raw/bun",
+    kind: "raw",
+    runtime: "bun",
+    command: perf([`${BIN}/bun`, `${P}/raw_tcp.mjs`]),
+  },
+];
+const IMPLS = ALL.filter((i) =>
+  (i.name !== "pyzmq" || hasPyzmq) &&
+  (!IMPL_FILTER || IMPL_FILTER.includes(i.name))
+);
+
+/** Messages per throughput run, sized so the slowest stack (zeromq.js) takes ~2 s. */
+function thrCount(impl: Impl, size: number): number {
+  const base = size <= 64 ? 500_000 : size <= 1024 ? 300_000 : 30_000;
+  const raw = impl.kind === "raw" ? (size <= 64 ? 40 : size <= 1024 ? 4 : 1) : 1;
+  return Math.max(1000, Math.round(base * raw * SCALE));
+}
+const latCount = (size: number) =>
+  Math.max(500, Math.round((size >= 65536 ? 5000 : 10_000) * SCALE));
+
+// ---------------------------------------------------------------- running
+
+type Key = string; // `${bench}|${impl}|${size}`
+const results = new Map<Key, number[]>();
+const errors: string[] = [];
+const benches = (["thr", "lat"] as const).filter((b) => !ONLY || ONLY === b);
+
+const log = (s: string) => process.stderr.write(s + "\n");
+log(
+  `impls: ${IMPLS.map((i) => i.name).join(", ")}${
+    hasPyzmq ? "" : " (pyzmq: skipped (not installed))"
+  }`,
+);
+const started = new Date();
+for (let run = 1; run <= RUNS; run++) {
+  for (const bench of benches) {
+    for (const size of SIZES) {
+      for (const impl of IMPLS) {
+        const count = bench === "thr" ? thrCount(impl, size) : latCount(size);
+        const r = await measure(impl, bench, size, count, 120_000);
+        const key = `${bench}|${impl.name}|${size}`;
+        if (!results.has(key)) results.set(key, []);
+        if (Number.isNaN(r.value)) errors.push(`${key} run ${run}: ${r.error}`);
+        else results.get(key)!.push(r.value);
+        const shown = bench === "thr" ? `${formatRate(r.value)} msg/s` : `${r.value.toFixed(1)} us`;
+        log(
+          `run ${run}/${RUNS} ${bench} ${impl.name} ${size} B n=${count}: ${shown}${
+            r.error ? ` (${r.error})` : ""
+          }`,
+        );
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- soak
+
+interface Soak {
+  runtime: string;
+  rx: number[];
+  tx: number[];
+  error?: string;
+}
+const soaks: Soak[] = [];
+for (const impl of SOAK > 0 ? IMPLS.filter((i) => i.name.startsWith("zmqkit/")) : []) {
+  const s: Soak = { runtime: impl.runtime, rx: [], tx: [] };
+  log(`soak ${impl.name}: ${SOAK} s of PUSH→PULL 64 B at full speed`);
+  const r = await measure(impl, "thr", 64, 1e12, SOAK * 1000 + 500, ([a, b]) => {
+    s.rx.push(rssKiB(a!));
+    s.tx.push(rssKiB(b!));
+  });
+  if (r.error && !r.error.startsWith("timed out")) s.error = r.error;
+  soaks.push(s);
+}
+
+// ---------------------------------------------------------------- report
+
+const cell = (bench: string, impl: string, size: number): string => {
+  const v = results.get(`${bench}|${impl}|${size}`) ?? [];
+  if (v.length === 0) return "failed";
+  const s = spread(v);
+  const m = bench === "thr" ? formatRate(s.median) : s.median.toFixed(1);
+  return `${m} ±${s.halfRangePct.toFixed(0)}%`;
+};
+const median = (bench: string, impl: string, size: number) =>
+  spread(results.get(`${bench}|${impl}|${size}`) ?? []).median;
+
+const md: string[] = [];
+const table = (title: string, bench: "thr" | "lat") => {
+  md.push(
+    `### ${title}`,
+    "",
+    `| impl | ${SIZES.map((s) => `${s} B`).join(" | ")} |`,
+    `|---|${SIZES.map(() => "---").join("|")}|`,
+  );
+  for (const i of IMPLS) {
+    md.push(`| ${i.name} | ${SIZES.map((s) => cell(bench, i.name, s)).join(" | ")} |`);
+  }
+  md.push("");
+};
+if (benches.includes("thr")) {
+  table("Throughput, msg/s (PUSH→PULL, tcp; median of runs ±half-range)", "thr");
+}
+if (benches.includes("lat")) {
+  table("Latency, one-way µs (REQ↔REP, tcp; elapsed / (2·round trips))", "lat");
+}
+
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "n/a");
+md.push(
+  "### Ratios (medians)",
+  "",
+  "| ratio | runtime | " + SIZES.map((s) => `${s} B`).join(" | ") + " |",
+  `|---|---|${SIZES.map(() => "---").join("|")}|`,
+);
+for (const rt of ["deno", "bun"]) {
+  const me = `zmqkit/${rt}`;
+  if (!IMPLS.some((i) => i.name === me)) continue;
+  const row = (label: string, f: (s: number) => string) =>
+    md.push(`| ${label} | ${rt} | ${SIZES.map(f).join(" | ")} |`);
+  if (benches.includes("thr")) {
+    row(
+      "thr zmqkit ÷ zeromq.js (bar: ≥5× 64 B, ≥3× 1 KiB, ≥1.2× 64 KiB)",
+      (s) => ratio(median("thr", me, s), median("thr", "zeromq.js/node", s)),
+    );
+    row(
+      `thr zmqkit ÷ raw/${rt}`,
+      (s) => ratio(median("thr", me, s), median("thr", `raw/${rt}`, s)),
+    );
+  }
+  if (benches.includes("lat")) {
+    row(
+      "lat zmqkit ÷ zeromq.js (bar: ≤0.7× at 1 B)",
+      (s) => ratio(median("lat", me, s), median("lat", "zeromq.js/node", s)),
+    );
+    row(
+      `lat zmqkit ÷ raw/${rt}`,
+      (s) => ratio(median("lat", me, s), median("lat", `raw/${rt}`, s)),
+    );
+  }
+}
+md.push("");
+if (soaks.length) {
+  md.push(
+    `### Soak: ${SOAK} s PUSH→PULL 64 B at full speed, RSS (MiB) sampled every second`,
+    "",
+    "| runtime | half | samples | first | at 1/4 | at 1/2 | last | max | growth in 2nd half |",
+    "|---|---|---|---|---|---|---|---|---|",
+  );
+  const mib = (
+    k: number | undefined,
+  ) => (k === undefined || Number.isNaN(k) ? "n/a" : (k / 1024).toFixed(1));
+  for (const s of soaks) {
+    for (const [half, v] of [["PULL (bind)", s.rx], ["PUSH (connect)", s.tx]] as const) {
+      const ok = v.filter((x) => !Number.isNaN(x));
+      md.push(
+        `| ${s.runtime} | ${half} | ${ok.length} | ${mib(ok[0])} | ${
+          mib(ok[Math.floor(ok.length / 4)])
+        } | ${mib(ok[Math.floor(ok.length / 2)])} | ${mib(ok[ok.length - 1])} | ${
+          mib(Math.max(...ok))
+        } | ${
+          ok.length > 1
+            ? `${
+              ((100 * (ok[ok.length - 1]! - ok[Math.floor(ok.length / 2)]!)) /
+                ok[Math.floor(ok.length / 2)]!).toFixed(0)
+            } %`
+            : "n/a"
+        } |${s.error ? ` ${s.error}` : ""}`,
+      );
+    }
+  }
+  md.push("");
+}
+if (errors.length) md.push("### Failed runs", "", ...errors.map((e) => `- ${e}`), "");
+
+const versions = {
+  deno: await versionOf([`${BIN}/deno`, "--version"]),
+  bun: await versionOf([`${BIN}/bun`, "--version"]),
+  node: await versionOf(["node", "--version"]),
+  "zeromq.js": JSON.parse(readFileSync(`${ROOT}node_modules/zeromq/package.json`, "utf8")).version,
+  pyzmq: hasPyzmq
+    ? await versionOf(["python3", "-c", "import zmq; print(zmq.__version__, zmq.zmq_version())"])
+    : "skipped (not installed)",
+};
+const header = [
+  `Run ${started.toISOString()} → ${
+    new Date().toISOString()
+  }, ${RUNS} interleaved runs, scale ${SCALE}.`,
+  `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${
+    (totalmem() / 2 ** 30).toFixed(1)
+  } GiB, Linux ${release()}; both ends and the runtimes' helper threads share the cores.`,
+  `Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join("; ")}.`,
+  `Command: \`deno run -A bench/harness.ts ${process.argv.slice(2).join(" ")}\`.`,
+  `Counts: thr ${
+    SIZES.map((s) => `${s} B ${thrCount(IMPLS[0]!, s)}`).join(", ")
+  } (raw-TCP rows more); lat ${SIZES.map((s) => `${s} B ${latCount(s)}`).join(", ")} round trips.`,
+  "",
+];
+const report = [...header, ...md].join("\n");
+console.log(report);
+
+if (WRITE) {
+  const path = `${ROOT}bench/RESULTS.md`;
+  const BEGIN = "<!-- harness:begin -->", END = "<!-- harness:end -->";
+  const old = existsSync(path)
+    ? readFileSync(path, "utf8")
+    : `# Benchmark results\n\n${BEGIN}\n${END}\n`;
+  const i = old.indexOf(BEGIN), j = old.indexOf(END);
+  const next = i >= 0 && j > i
+    ? `${old.slice(0, i + BEGIN.length)}\n${report}\n${old.slice(j)}`
+    : `${old.trimEnd()}\n\n${BEGIN}\n${report}\n${END}\n`;
+  writeFileSync(path, next);
+  log(`wrote ${path}`);
+}
+process.exit(0);

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/**
+ * libzmq's four perf tools, written on zeromq.js (libzmq 4.3.5 inside) for Node: the
+ * reference side of bench/harness.ts and of tests/bench/interop_test.ts. Same sockets, same
+ * message pattern and same printed lines as libzmq's perf/local_thr … remote_lat.
+ *
+ *   node bench/peers/zmqjs_perf.mjs local_thr  <bind-to>    <size> <count>   PULL, prints throughput
+ *   node bench/peers/zmqjs_perf.mjs remote_thr <connect-to> <size> <count>   PUSH, sends
+ *   node bench/peers/zmqjs_perf.mjs local_lat  <bind-to>    <size> <count>   REP, echoes
+ *   node bench/peers/zmqjs_perf.mjs remote_lat <connect-to> <size> <count>   REQ, prints latency
+ *
+ * A bound half prints "bound <endpoint>" on stderr once listening (a port of 0 or * is
+ * resolved), so a caller can connect the other half to it.
+ */
+import * as zmq from "zeromq";
+
+const [tool, endpoint, sizeText, countText] = process.argv.slice(2);
+const size = Number(sizeText);
+const count = Number(countText);
+if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) || count < 1) {
+  console.error(
+    "usage: zmqjs_perf.mjs local_thr|remote_thr|local_lat|remote_lat <endpoint> <size> <count>",
+  );
+  process.exit(1);
+}
+
+async function bound(sock) {
+  await sock.bind(endpoint);
+  console.error(`bound ${sock.lastEndpoint}`);
+}
+
+function checkSize(msg) {
+  if (msg[msg.length - 1].length !== size) {
+    console.log("message of incorrect size received");
+    process.exit(1);
+  }
+}
+
+async function localThr() {
+  const sock = new zmq.Pull();
+  await bound(sock);
+  checkSize(await sock.receive());
+  const start = process.hrtime.bigint();
+  for (let i = 0; i !== count - 1; i++) checkSize(await sock.receive());
+  let us = Number(process.hrtime.bigint() - start) / 1000;
+  if (us <= 0) us = 1;
+  const thr = (count / us) * 1e6;
+  console.log(`message size: ${size} [B]`);
+  console.log(`message count: ${count}`);
+  console.log(`mean throughput: ${Math.trunc(thr)} [msg/s]`);
+  console.log(`mean throughput: ${((thr * size * 8) / 1e6).toFixed(3)} [Mb/s]`);
+  sock.close();
+}
+
+async function remoteThr() {
+  const sock = new zmq.Push({ linger: 60000 });
+  sock.connect(endpoint);
+  const body = Buffer.alloc(size);
+  for (let i = 0; i !== count; i++) await sock.send(body);
+  sock.close();
+}
+
+async function localLat() {
+  const sock = new zmq.Reply({ linger: 60000 });
+  await bound(sock);
+  for (let i = 0; i !== count; i++) {
+    const msg = await sock.receive();
+    checkSize(msg);
+    await sock.send(msg);
+  }
+  sock.close();
+}
+
+async function remoteLat() {
+  const sock = new zmq.Request();
+  sock.connect(endpoint);
+  const body = Buffer.alloc(size);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i !== count; i++) {
+    await sock.send(body);
+    checkSize(await sock.receive());
+  }
+  const us = Number(process.hrtime.bigint() - start) / 1000;
+  console.log(`message size: ${size} [B]`);
+  console.log(`roundtrip count: ${count}`);
+  console.log(`average latency: ${(us / (count * 2)).toFixed(3)} [us]`);
+  sock.close();
+}
+
+const tools = {
+  local_thr: localThr,
+  remote_thr: remoteThr,
+  local_lat: localLat,
+  remote_lat: remoteLat,
+};
+if (!tools[tool]) {
+  console.error(`unknown tool ${tool}`);
+  process.exit(1);
+}
+await tools[tool]();

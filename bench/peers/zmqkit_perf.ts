@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/**
+ * libzmq's four perf tools' command lines on zmqkit (lib/bench, the code behind
+ * `zmqkit bench`), for bench/harness.ts. Runs under Deno and Bun:
+ *
+ *   deno run -A bench/peers/zmqkit_perf.ts local_thr  <bind-to>    <size> <count>
+ *   bun bench/peers/zmqkit_perf.ts          remote_thr <connect-to> <size> <count>
+ *   … local_lat | remote_lat, likewise
+ *
+ * Prints libzmq's lines on stdout; a bound half prints "bound <endpoint>" on stderr.
+ */
+import process from "node:process";
+import { openLatClient, openLatServer } from "../../lib/bench/lat.ts";
+import { openThrReceiver, openThrSender } from "../../lib/bench/thr.ts";
+import { latLines, thrLines } from "../../lib/bench/report.ts";
+
+const [tool, endpoint, sizeText, countText] = process.argv.slice(2);
+const size = Number(sizeText);
+const count = Number(countText);
+if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) || count < 1) {
+  console.error(
+    "usage: zmqkit_perf.ts local_thr|remote_thr|local_lat|remote_lat <endpoint> <size> <count>",
+  );
+  process.exit(1);
+}
+const bind = tool.startsWith("local_");
+const o = { endpoint, bind, size, count };
+const announce = (ep: string) => bind && console.error(`bound ${ep}`);
+
+switch (tool) {
+  case "local_thr": {
+    const half = await openThrReceiver(o);
+    announce(half.endpoint);
+    console.log(thrLines(await half.run()).join("\n"));
+    break;
+  }
+  case "remote_thr":
+    await (await openThrSender(o)).run();
+    // the socket has shut down, but the runtime may still hold bytes for the kernel: let
+    // the process end by itself once the connection is closed (exiting now could drop them)
+    setTimeout(() => process.exit(0), 10_000).unref();
+    process.exitCode = 0;
+    break;
+  case "local_lat": {
+    const half = await openLatServer(o);
+    announce(half.endpoint);
+    await half.run();
+    break;
+  }
+  case "remote_lat":
+    console.log(latLines(await (await openLatClient(o)).run(), false).join("\n"));
+    break;
+  default:
+    console.error(`unknown tool ${tool}`);
+    process.exit(1);
+}
+if (tool !== "remote_thr") process.exit(0);

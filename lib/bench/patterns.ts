@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Which sockets each half of a benchmark uses. Throughput: the sender connects (or binds)
+ * and sends, the receiver takes messages. Latency: the client sends and waits for the echo.
+ * The default patterns are libzmq's perf tools' (PUSH→PULL, REQ↔REP).
+ */
+import { Dealer } from "../sockets/dealer.ts";
+import { Pair } from "../sockets/pair.ts";
+import { Pull } from "../sockets/pull.ts";
+import { Push } from "../sockets/push.ts";
+import { Reply } from "../sockets/rep.ts";
+import { Request } from "../sockets/req.ts";
+import { Router } from "../sockets/router.ts";
+import { Subscriber } from "../sockets/sub.ts";
+import { XPublisher } from "../sockets/xpub.ts";
+import type { Message } from "../pipe.ts";
+import type { SocketEvent } from "../events.ts";
+
+export const THR_PATTERNS = ["push-pull", "dealer-router", "pub-sub", "pair"] as const;
+export type ThrPattern = typeof THR_PATTERNS[number];
+export const LAT_PATTERNS = ["req-rep", "dealer-router", "pair"] as const;
+export type LatPattern = typeof LAT_PATTERNS[number];
+
+/** What the benchmark needs of a socket (every zmqkit socket type used here has it). */
+export interface BenchSocket {
+  bind(endpoint: string): Promise<void>;
+  connect(endpoint: string): void;
+  close(): void;
+  readonly lastEndpoint: string | undefined;
+  readonly events: AsyncIterableIterator<SocketEvent>;
+}
+export interface Sender extends BenchSocket {
+  send(msg: Uint8Array | Uint8Array[]): Promise<void>;
+}
+export interface Receiver extends BenchSocket {
+  receive(): Promise<Message>;
+}
+export type Duplex = Sender & Receiver;
+
+/** How long a closing sender may take to flush (libzmq waits forever; a benchmark must end). */
+const LINGER_MS = 60_000;
+
+/** High-water marks for both directions, or the library defaults when undefined. */
+function hwmOptions(
+  hwm: number | undefined,
+): { sendHighWaterMark?: number; receiveHighWaterMark?: number } {
+  return hwm === undefined ? {} : { sendHighWaterMark: hwm, receiveHighWaterMark: hwm };
+}
+
+/** The sending half of a throughput pattern. PUB is an XPUB that blocks instead of dropping. */
+export function thrSender(pattern: ThrPattern, hwm?: number): Sender {
+  const o = { ...hwmOptions(hwm), linger: LINGER_MS };
+  switch (pattern) {
+    case "push-pull":
+      return new Push(o);
+    case "dealer-router":
+      return new Dealer(o);
+    case "pub-sub":
+      return new XPublisher({ ...o, noDrop: true });
+    case "pair":
+      return new Pair(o);
+  }
+}
+
+/** The receiving half of a throughput pattern (SUB subscribes to everything). */
+export function thrReceiver(pattern: ThrPattern, hwm?: number): Receiver {
+  const o = { ...hwmOptions(hwm), linger: 0 };
+  switch (pattern) {
+    case "push-pull":
+      return new Pull(o);
+    case "dealer-router":
+      return new Router(o);
+    case "pub-sub": {
+      const s = new Subscriber(o);
+      s.subscribe();
+      return s;
+    }
+    case "pair":
+      return new Pair(o);
+  }
+}
+
+/** The client (timing) half of a latency pattern. */
+export function latClient(pattern: LatPattern, hwm?: number): Duplex {
+  const o = { ...hwmOptions(hwm), linger: 0 };
+  switch (pattern) {
+    case "req-rep":
+      return new Request(o);
+    case "dealer-router":
+      return new Dealer(o);
+    case "pair":
+      return new Pair(o);
+  }
+}
+
+/** The echoing half of a latency pattern. */
+export function latServer(pattern: LatPattern, hwm?: number): Duplex {
+  const o = { ...hwmOptions(hwm), linger: LINGER_MS };
+  switch (pattern) {
+    case "req-rep":
+      return new Reply(o);
+    case "dealer-router":
+      return new Router(o);
+    case "pair":
+      return new Pair(o);
+  }
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/** Both halves in this process, on a fresh loopback endpoint: `zmqkit bench run`. */
+import { type LatOptions, type LatResult, openLatClient, openLatServer } from "./lat.ts";
+import { openThrReceiver, openThrSender, type ThrOptions, type ThrResult } from "./thr.ts";
+
+export type Transport = "tcp" | "ipc" | "inproc";
+
+/** A fresh endpoint to bind for `transport` on this machine. */
+export function loopbackEndpoint(transport: Transport): string {
+  const tag = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  switch (transport) {
+    case "tcp":
+      return "tcp://127.0.0.1:*";
+    case "ipc":
+      return `ipc:///tmp/zmqkit-bench-${tag}.ipc`;
+    case "inproc":
+      return `inproc://zmqkit-bench-${tag}`;
+  }
+}
+
+type Common = Omit<ThrOptions, "endpoint" | "bind">;
+
+/** Receiver binds, sender connects (as local_thr/remote_thr); resolves with the receiver's. */
+export async function runThr(transport: Transport, o: Common): Promise<ThrResult> {
+  const rx = await openThrReceiver({ ...o, endpoint: loopbackEndpoint(transport), bind: true });
+  let tx;
+  try {
+    // with a duration the receiver decides when to stop (its clock starts later)
+    const timed = o.durationMs !== undefined;
+    tx = await openThrSender({
+      ...o,
+      ...(timed ? { count: Infinity, durationMs: undefined } : {}),
+      onProgress: undefined,
+      endpoint: rx.endpoint,
+      bind: false,
+    });
+  } catch (e) {
+    rx.abort();
+    throw e;
+  }
+  const sending = tx.run();
+  sending.catch(() => {}); // an aborted sender's ETERM is expected
+  try {
+    const r = await rx.run();
+    if (o.durationMs !== undefined) tx.abort();
+    else await sending;
+    return r;
+  } catch (e) {
+    tx.abort();
+    rx.abort();
+    throw e;
+  }
+}
+
+/** Server binds, client connects (as local_lat/remote_lat); resolves with the client's. */
+export async function runLat(
+  transport: Transport,
+  o: Omit<LatOptions, "endpoint" | "bind">,
+): Promise<LatResult> {
+  const server = await openLatServer({ ...o, endpoint: loopbackEndpoint(transport), bind: true });
+  let client;
+  try {
+    client = await openLatClient({ ...o, endpoint: server.endpoint, bind: false });
+  } catch (e) {
+    server.abort();
+    throw e;
+  }
+  const serving = server.run();
+  try {
+    const r = await client.run();
+    // with a duration, the server does not know the count: stop it
+    if (r.roundTrips < o.count) server.abort();
+    await serving;
+    return r;
+  } catch (e) {
+    server.abort();
+    client.abort();
+    throw e;
+  }
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Throughput, both halves, wire-compatible with libzmq's perf tools: the receiver is
+ * `local_thr` (binds a PULL, starts the clock at the first message, reports count / elapsed)
+ * and the sender is `remote_thr` (connects a PUSH, sends COUNT messages of SIZE zero bytes,
+ * then closes, waiting until everything is sent). Either half may bind or connect instead,
+ * and other patterns (DEALER→ROUTER, PUB→SUB, PAIR) use the same procedure.
+ */
+import { closeFlushed } from "./close.ts";
+import { type Receiver, type Sender, type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
+
+export interface ThrOptions {
+  /** Where to bind or connect (`tcp://127.0.0.1:5555`, `ipc:///tmp/x`, `inproc://x`). */
+  endpoint: string;
+  /** True: this half binds; false: it connects. */
+  bind: boolean;
+  /** Message size in bytes. */
+  size: number;
+  /** Messages to send or receive (Infinity with a duration). */
+  count: number;
+  /** Stop after this many milliseconds (receiver: counted from the first message). */
+  durationMs?: number | undefined;
+  pattern?: ThrPattern | undefined;
+  /** ZMQ_SNDHWM and ZMQ_RCVHWM, in messages. */
+  hwm?: number | undefined;
+  /** Called about every 250 ms while running. */
+  onProgress?: ((messages: number, elapsedMs: number) => void) | undefined;
+}
+
+export interface ThrResult {
+  size: number;
+  /** Messages counted (libzmq counts the first one too, though the clock starts at it). */
+  count: number;
+  elapsedUs: number;
+  /** count / elapsed, as libzmq's `mean throughput: N [msg/s]`. */
+  msgsPerSec: number;
+  /** Payload megabits per second, as libzmq's `mean throughput: N [Mb/s]`. */
+  mbPerSec: number;
+}
+
+export interface SendResult {
+  sent: number;
+  /** From the first send to the end of the flush at close. */
+  elapsedUs: number;
+}
+
+/** One half, set up (bound or connecting) but not yet running. */
+export interface Half<R> {
+  /** The endpoint with wildcards resolved (bind), or as given (connect). */
+  readonly endpoint: string;
+  run(): Promise<R>;
+  /** Stops early, as at Ctrl-C: pending receives end, run() rejects. */
+  abort(): void;
+}
+
+const PROGRESS_MS = 250;
+const CHECK_EVERY = 1024;
+
+async function attach<S extends Sender | Receiver>(s: S, o: ThrOptions): Promise<string> {
+  try {
+    if (o.bind) {
+      await s.bind(o.endpoint);
+      return s.lastEndpoint ?? o.endpoint;
+    }
+    s.connect(o.endpoint);
+    return o.endpoint;
+  } catch (e) {
+    s.close();
+    throw e;
+  }
+}
+
+/** The `local_thr` half: receives and times. */
+export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
+  const pattern = o.pattern ?? "push-pull";
+  const s = thrReceiver(pattern, o.hwm);
+  const endpoint = await attach(s, o);
+  const run = async (): Promise<ThrResult> => {
+    try {
+      const check = (m: Uint8Array[]) => {
+        if (m[m.length - 1]!.length !== o.size) {
+          throw new Error(
+            `message of incorrect size received: ${m[m.length - 1]!.length}, expected ${o.size}`,
+          );
+        }
+      };
+      check(await s.receive());
+      const start = performance.now();
+      const limit = o.count;
+      const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
+      let next = start + PROGRESS_MS;
+      let n = 1;
+      while (n < limit) {
+        check(await s.receive());
+        n++;
+        if ((n & (CHECK_EVERY - 1)) === 0) {
+          const now = performance.now();
+          if (now >= until) break;
+          if (o.onProgress && now >= next) {
+            o.onProgress(n, now - start);
+            next = now + PROGRESS_MS;
+          }
+        }
+      }
+      const elapsedUs = Math.max(1, (performance.now() - start) * 1000);
+      const msgsPerSec = (n / elapsedUs) * 1e6;
+      return {
+        size: o.size,
+        count: n,
+        elapsedUs,
+        msgsPerSec,
+        mbPerSec: (msgsPerSec * o.size * 8) / 1e6,
+      };
+    } finally {
+      s.close();
+    }
+  };
+  return { endpoint, run, abort: () => s.close() };
+}
+
+/** The `remote_thr` half: sends COUNT messages (or for the duration), then flushes. */
+export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
+  const pattern = o.pattern ?? "push-pull";
+  const s = thrSender(pattern, o.hwm);
+  const endpoint = await attach(s, o);
+  const run = async (): Promise<SendResult> => {
+    const body = new Uint8Array(o.size);
+    let n = 0;
+    let start = 0;
+    try {
+      // a publisher waits for its subscriber, or the first messages would be dropped
+      if (pattern === "pub-sub") await (s as unknown as { receive(): Promise<unknown> }).receive();
+      start = performance.now();
+      const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
+      let next = start + PROGRESS_MS;
+      while (n < o.count) {
+        await s.send(body);
+        n++;
+        if ((n & (CHECK_EVERY - 1)) === 0) {
+          const now = performance.now();
+          if (now >= until) break;
+          if (o.onProgress && now >= next) {
+            o.onProgress(n, now - start);
+            next = now + PROGRESS_MS;
+          }
+        }
+      }
+    } catch (e) {
+      s.close();
+      throw e;
+    }
+    await closeFlushed(s);
+    return { sent: n, elapsedUs: (performance.now() - start) * 1000 };
+  };
+  return { endpoint, run, abort: () => s.close() };
+}

@@ -71,6 +71,8 @@ export interface SessionHost {
 
 const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
 const HIGH_WATER_BYTES = 256 * 1024;
+/** Microtask hops a pump may wait for a sender that is still queueing in this turn. */
+const MAX_SETTLE_HOPS = 64;
 const EMPTY = new Uint8Array(0);
 
 export class Session implements PipeEngine, ConnectionEngine {
@@ -152,8 +154,28 @@ export class Session implements PipeEngine, ConnectionEngine {
   outReady(): void {
     if (this.#pumpScheduled || !this.#writable || this.#phase !== P_TRAFFIC) return;
     this.#pumpScheduled = true;
-    queueMicrotask(() => this.#pump());
+    this.#seen = -1;
+    this.#hops = 0;
+    queueMicrotask(this.#settle);
   }
+
+  #seen = -1;
+  #hops = 0;
+  /**
+   * Waits while the sender is still adding messages in this turn (an `await send()` loop runs
+   * one microtask behind us), so one write carries many messages instead of one each; pumps as
+   * soon as a hop adds nothing, or after a bounded number of hops.
+   */
+  #settle = (): void => {
+    const n = this.pipe?.outLength ?? 0;
+    if (n !== this.#seen && this.#hops < MAX_SETTLE_HOPS) {
+      this.#seen = n;
+      this.#hops++;
+      queueMicrotask(this.#settle);
+      return;
+    }
+    this.#pump();
+  };
 
   inDrained(): void {
     if (this.#paused && this.#phase !== P_CLOSED) {

@@ -11,7 +11,7 @@
  * slows the proxy instead of losing messages; types that drop (PUB, XPUB, ROUTER) drop.
  */
 import { ZmqError } from "./errors.ts";
-import type { Message, Pipe } from "./pipe.ts";
+import type { Message } from "./pipe.ts";
 import type { MessageLike } from "./sockets/message.ts";
 
 /** Any zmqkit socket: what the proxy uses of it. */
@@ -21,6 +21,7 @@ export interface ProxySocket {
   receive?: () => Promise<Message>;
   send?: (msg: MessageLike) => Promise<void>;
   tryReceive?: () => Message | undefined;
+  gauges?: () => { queued: number; peers: number };
   trySend?: (msg: Message) => boolean;
 }
 
@@ -277,11 +278,7 @@ export function decodeStatistics(frames: Uint8Array[]): number[] {
 export function socketGauges(
   socket: ProxySocket,
 ): { queued: number; peers: number; dropped: number } {
-  const s = socket as unknown as { pipes?: Set<Pipe>; dropped?: number };
-  let queued = 0, peers = 0;
-  for (const p of s.pipes ?? []) {
-    queued += p.inLength + p.outLength;
-    if (p.peer && (p.engine || p.endpoint.startsWith("inproc:"))) peers++;
-  }
-  return { queued, peers, dropped: typeof s.dropped === "number" ? s.dropped : 0 };
+  const { queued, peers } = socket.gauges?.() ?? { queued: 0, peers: 0 };
+  const dropped = (socket as { dropped?: unknown }).dropped;
+  return { queued, peers, dropped: typeof dropped === "number" ? dropped : 0 };
 }

@@ -447,6 +447,17 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     this.#sends.drain(this.#trySend);
   }
 
+  /** Messages queued both ways across all peers, and how many peers are connected now. */
+  gauges(): { queued: number; peers: number } {
+    let queued = 0;
+    let peers = 0;
+    for (const p of this.pipes) {
+      queued += p.inLength + p.outLength;
+      if (p.engine !== undefined) peers++;
+    }
+    return { queued, peers };
+  }
+
   /**
    * A message if one can be taken right now, else undefined; never waits (for proxies and
    * other loops that drain a socket without a promise per message). Throws as receive() rejects.

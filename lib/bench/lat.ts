@@ -5,9 +5,9 @@
  * times COUNT round trips of SIZE zero bytes, reports elapsed / (2 × COUNT) as the average
  * one-way latency). The client also times every round trip, for percentiles.
  */
-import { closeFlushed } from "./close.ts";
+import { attachEndpoint, closeFlushed } from "./close.ts";
 import type { Half } from "./thr.ts";
-import { type Duplex, latClient, type LatPattern, latServer } from "./patterns.ts";
+import { latClient, type LatPattern, latServer } from "./patterns.ts";
 
 export interface LatOptions {
   endpoint: string;
@@ -34,24 +34,10 @@ export interface LatResult {
 
 const PROGRESS_MS = 250;
 
-async function attach(s: Duplex, o: LatOptions): Promise<string> {
-  try {
-    if (o.bind) {
-      await s.bind(o.endpoint);
-      return s.lastEndpoint ?? o.endpoint;
-    }
-    s.connect(o.endpoint);
-    return o.endpoint;
-  } catch (e) {
-    s.close();
-    throw e;
-  }
-}
-
 /** The `local_lat` half: echoes every message back, COUNT times. */
 export async function openLatServer(o: LatOptions): Promise<Half<{ roundTrips: number }>> {
   const s = latServer(o.pattern ?? "req-rep", o.hwm);
-  const endpoint = await attach(s, o);
+  const endpoint = await attachEndpoint(s, o);
   let aborted = false;
   const run = async () => {
     let n = 0;
@@ -84,7 +70,7 @@ export async function openLatServer(o: LatOptions): Promise<Half<{ roundTrips: n
 /** The `remote_lat` half: sends, waits for the echo, COUNT times (or for the duration). */
 export async function openLatClient(o: LatOptions): Promise<Half<LatResult>> {
   const s = latClient(o.pattern ?? "req-rep", o.hwm);
-  const endpoint = await attach(s, o);
+  const endpoint = await attachEndpoint(s, o);
   const run = async (): Promise<LatResult> => {
     const body = new Uint8Array(o.size);
     const cap = Number.isFinite(o.count) ? o.count : 1 << 20;

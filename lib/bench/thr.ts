@@ -6,8 +6,8 @@
  * then closes, waiting until everything is sent). Either half may bind or connect instead,
  * and other patterns (DEALER→ROUTER, PUB→SUB, PAIR) use the same procedure.
  */
-import { closeFlushed } from "./close.ts";
-import { type Receiver, type Sender, type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
+import { attachEndpoint, closeFlushed } from "./close.ts";
+import { type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
 
 export interface ThrOptions {
   /** Where to bind or connect (`tcp://127.0.0.1:5555`, `ipc:///tmp/x`, `inproc://x`). */
@@ -56,25 +56,11 @@ export interface Half<R> {
 const PROGRESS_MS = 250;
 const CHECK_EVERY = 1024;
 
-async function attach<S extends Sender | Receiver>(s: S, o: ThrOptions): Promise<string> {
-  try {
-    if (o.bind) {
-      await s.bind(o.endpoint);
-      return s.lastEndpoint ?? o.endpoint;
-    }
-    s.connect(o.endpoint);
-    return o.endpoint;
-  } catch (e) {
-    s.close();
-    throw e;
-  }
-}
-
 /** The `local_thr` half: receives and times. */
 export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
   const pattern = o.pattern ?? "push-pull";
   const s = thrReceiver(pattern, o.hwm);
-  const endpoint = await attach(s, o);
+  const endpoint = await attachEndpoint(s, o);
   const run = async (): Promise<ThrResult> => {
     try {
       const check = (m: Uint8Array[]) => {
@@ -122,7 +108,7 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
 export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
   const pattern = o.pattern ?? "push-pull";
   const s = thrSender(pattern, o.hwm);
-  const endpoint = await attach(s, o);
+  const endpoint = await attachEndpoint(s, o);
   const run = async (): Promise<SendResult> => {
     const body = new Uint8Array(o.size);
     let n = 0;

@@ -14,36 +14,21 @@ import { ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
 import type { SocketEvent } from "../events.ts";
 import { NullMechanism } from "../mechanisms/null.ts";
 import { type Message, Pipe, type PipeCommand, type PipeOwner, type PipePeer } from "../pipe.ts";
-import type { Connection, Listener } from "../transports/connection.ts";
-import { parseEndpoint } from "../transports/endpoint.ts";
-import {
-  closeInprocPipe,
-  inprocBind,
-  inprocConnect,
-  inprocDisconnect,
-  type InprocSocket,
-  inprocUnbind,
-  type PendingConnect,
-} from "../transports/inproc.ts";
-import { listenEndpoint } from "../transports/stream.ts";
+import type { Connection } from "../transports/connection.ts";
+import { closeInprocPipe, type InprocSocket } from "../transports/inproc.ts";
 import { type MessageLike, toMessage } from "./message.ts";
 import { NOT_YET, Waiters } from "./waiters.ts";
 import { QueuedIterator } from "../util/queued_iterator.ts";
 import type { SocketType } from "../wire/constants.ts";
 import type { Metadata } from "../wire/metadata.ts";
 import { isCompatible } from "./compatibility.ts";
-import { Connecter } from "./connecter.ts";
+import { Endpoints } from "./endpoints.ts";
 import {
   type OptionName,
   type ResolvedOptions,
   resolveOptions,
   validateOption,
 } from "./options.ts";
-
-interface Bound {
-  listener: Listener | undefined;
-  sessions: Set<ConnectionEngine>;
-}
 
 const enc = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -58,11 +43,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   protected readonly pipes = new Set<Pipe>();
   #allowed: readonly string[];
   #events: QueuedIterator<SocketEvent> | undefined;
-  #binds = new Map<string, Bound>();
-  #connects = new Map<
-    string,
-    { connecter?: Connecter; inproc?: PendingConnect; pipe: Pipe | undefined }
-  >();
+  #endpoints: Endpoints;
   #sends = new Waiters<Message, true>();
   #receives = new Waiters<undefined, Message>();
   #closed = false;
@@ -77,6 +58,15 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     this.type = type;
     this.#allowed = allowed;
     this.opts = resolveOptions(options, allowed, typeDefaults);
+    this.#endpoints = new Endpoints({
+      inproc: this,
+      opts: this.opts,
+      isClosed: () => this.#closed,
+      emit: (e) => this.emit(e),
+      newPipe: (endpoint) => this.#newPipe(endpoint),
+      terminate: (pipe, dropInbound) => this.#terminate(pipe, dropInbound),
+      startSession: (endpoint, conn, pipe, gone) => this.#startSession(endpoint, conn, pipe, gone),
+    });
   }
 
   // ---------------------------------------------------------------- options
@@ -137,92 +127,23 @@ export abstract class Socket implements PipeOwner, InprocSocket {
 
   async bind(endpoint: string): Promise<void> {
     this.#assertOpen();
-    const ep = parseEndpoint(endpoint, "bind");
-    if (ep.transport === "inproc") {
-      inprocBind(endpoint, this);
-      this.#binds.set(endpoint, { listener: undefined, sessions: new Set() });
-      this.lastEndpoint = endpoint;
-      this.emit({ type: "bind", address: endpoint });
-      return;
-    }
-    const bound: Bound = { listener: undefined, sessions: new Set() };
-    let resolved = endpoint;
-    let listener: Listener;
-    try {
-      listener = await listenEndpoint(ep, endpoint, (conn) => this.#accept(resolved, bound, conn));
-    } catch (e) {
-      this.emit({ type: "bind:error", address: endpoint, error: e as Error });
-      throw e;
-    }
-    resolved = ep.transport === "tcp" ? `tcp://${listener.address}` : `ipc://${listener.address}`;
-    if (this.#closed) {
-      await listener.close();
-      throw new ZmqError("ETERM", "Socket closed during bind", { address: endpoint });
-    }
-    bound.listener = listener;
-    this.#binds.set(resolved, bound);
-    this.lastEndpoint = resolved;
-    this.emit({ type: "bind", address: resolved });
+    this.lastEndpoint = await this.#endpoints.bind(endpoint);
   }
 
-  async unbind(endpoint: string): Promise<void> {
-    const bound = this.#binds.get(endpoint);
-    if (!bound) throw new ZmqError("ENOENT", `Not bound to "${endpoint}"`, { address: endpoint });
-    this.#binds.delete(endpoint);
-    if (!bound.listener) inprocUnbind(endpoint, this);
-    for (const s of bound.sessions) s.close();
-    await bound.listener?.close();
+  unbind(endpoint: string): Promise<void> {
+    return this.#endpoints.unbind(endpoint);
   }
 
   connect(endpoint: string): void {
     this.#assertOpen();
-    const ep = parseEndpoint(endpoint, "connect");
-    if (this.#connects.has(endpoint)) return; // libzmq: a second connect to the same endpoint is a no-op
-    const pipe = this.opts.immediate ? undefined : this.#newPipe(endpoint);
-    if (ep.transport === "inproc") {
-      this.#connects.set(endpoint, { inproc: inprocConnect(endpoint, this, pipe), pipe });
-      return;
-    }
-    const entry: { connecter?: Connecter; pipe: Pipe | undefined } = { pipe };
-    const connecter = new Connecter(endpoint, ep, {
-      reconnectInterval: this.opts.reconnectInterval,
-      reconnectMaxInterval: this.opts.reconnectMaxInterval,
-      emit: (e) => this.emit(e),
-      startSession: (conn, gone) => this.#startSession(endpoint, conn, entry.pipe, gone),
-      abandoned: () => {
-        if (entry.pipe) this.#terminate(entry.pipe);
-        this.#connects.delete(endpoint);
-      },
-    });
-    entry.connecter = connecter;
-    this.#connects.set(endpoint, entry);
-    connecter.start();
+    this.#endpoints.connect(endpoint);
   }
 
   disconnect(endpoint: string): void {
-    const entry = this.#connects.get(endpoint);
-    if (!entry) {
-      throw new ZmqError("ENOENT", `Not connected to "${endpoint}"`, { address: endpoint });
-    }
-    this.#connects.delete(endpoint);
-    entry.connecter?.stop();
-    if (entry.inproc) inprocDisconnect(entry.inproc);
-    if (entry.pipe) this.#terminate(entry.pipe, true);
+    this.#endpoints.disconnect(endpoint);
   }
 
   // ---------------------------------------------------------------- sessions
-
-  #accept(endpoint: string, bound: Bound, conn: Connection): void {
-    if (this.#closed) return conn.destroy();
-    this.emit({ type: "accept", address: endpoint, remote: conn.remoteAddress });
-    const session = this.#startSession(
-      endpoint,
-      conn,
-      undefined,
-      () => bound.sessions.delete(session),
-    );
-    bound.sessions.add(session);
-  }
 
   #startSession(
     endpoint: string,
@@ -369,7 +290,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   inprocDetached(pipe: Pipe): void {
     this.emit({ type: "disconnect", address: pipe.endpoint });
     this.#terminate(pipe);
-    for (const [ep, entry] of this.#connects) if (entry.pipe === pipe) this.#connects.delete(ep);
+    this.#endpoints.forget(pipe);
   }
 
   // ---------------------------------------------------------------- PipeOwner
@@ -519,14 +440,9 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     const err = () => new ZmqError("ETERM", "Socket is closed");
     this.#sends.rejectAll(err);
     this.#receives.rejectAll(err);
-    for (const [ep, b] of this.#binds) {
-      if (!b.listener) inprocUnbind(ep, this);
-      void b.listener?.close();
-    }
+    this.#endpoints.stopListening();
     const linger = this.opts.linger;
-    const flushed = () =>
-      [...this.pipes].every((p) => !p.hasOut() || p.engine === undefined && linger === 0);
-    if (linger === 0 || flushed()) return this.#shutdown();
+    if (linger === 0 || !this.#queuedOut()) return this.#shutdown();
     const timer = linger > 0 ? setTimeout(() => this.#shutdown(), linger) : undefined;
     // checked after the current turn, so a session that just took a message can write it
     let queued = false;
@@ -535,7 +451,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
       queued = true;
       queueMicrotask(() => {
         queued = false;
-        if (this.#lingerCheck && ![...this.pipes].some((p) => p.hasOut())) {
+        if (this.#lingerCheck && !this.#queuedOut()) {
           if (timer !== undefined) clearTimeout(timer);
           this.#shutdown();
         }
@@ -545,16 +461,15 @@ export abstract class Socket implements PipeOwner, InprocSocket {
 
   #shutdown(): void {
     this.#lingerCheck = undefined;
-    for (const b of this.#binds.values()) for (const s of b.sessions) s.close();
-    this.#binds.clear();
-    for (const entry of this.#connects.values()) {
-      entry.connecter?.stop();
-      if (entry.inproc) inprocDisconnect(entry.inproc);
-    }
-    this.#connects.clear();
+    this.#endpoints.closeAll();
     for (const p of [...this.pipes]) this.#terminate(p);
     this.emit({ type: "end", address: "" });
     this.#events?.stop();
+  }
+
+  #queuedOut(): boolean {
+    for (const p of this.pipes) if (p.hasOut()) return true;
+    return false;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

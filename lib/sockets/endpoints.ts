@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+/**
+ * A socket's endpoints: what it is bound to (listeners and their accepted connections) and
+ * what it connects to (a reconnecting connecter, or an inproc link, each with its pipe).
+ */
+import type { CloseReason, ConnectionEngine } from "../engine/session.ts";
+import { ZmqError } from "../errors.ts";
+import type { SocketEvent } from "../events.ts";
+import type { Pipe } from "../pipe.ts";
+import type { Connection, Listener } from "../transports/connection.ts";
+import { parseEndpoint } from "../transports/endpoint.ts";
+import {
+  inprocBind,
+  inprocConnect,
+  inprocDisconnect,
+  type InprocSocket,
+  inprocUnbind,
+  type PendingConnect,
+} from "../transports/inproc.ts";
+import { listenEndpoint } from "../transports/stream.ts";
+import { Connecter } from "./connecter.ts";
+import type { ResolvedOptions } from "./options.ts";
+
+/** What the socket lends its endpoints. */
+export interface EndpointsHost {
+  readonly inproc: InprocSocket;
+  readonly opts: ResolvedOptions;
+  isClosed(): boolean;
+  emit(event: SocketEvent): void;
+  /** A pipe for a connect endpoint, created before its first connection. */
+  newPipe(endpoint: string): Pipe;
+  terminate(pipe: Pipe, dropInbound?: boolean): void;
+  startSession(
+    endpoint: string,
+    conn: Connection,
+    pipe: Pipe | undefined,
+    gone: (reason: CloseReason) => void,
+  ): ConnectionEngine;
+}
+
+interface Bound {
+  listener: Listener | undefined;
+  sessions: Set<ConnectionEngine>;
+}
+
+interface Connected {
+  connecter?: Connecter;
+  inproc?: PendingConnect;
+  pipe: Pipe | undefined;
+}
+
+export class Endpoints {
+  #host: EndpointsHost;
+  #binds = new Map<string, Bound>();
+  #connects = new Map<string, Connected>();
+
+  constructor(host: EndpointsHost) {
+    this.#host = host;
+  }
+
+  /** Binds; resolves with the endpoint as bound (wildcards resolved). */
+  async bind(endpoint: string): Promise<string> {
+    const host = this.#host;
+    const ep = parseEndpoint(endpoint, "bind");
+    if (ep.transport === "inproc") {
+      inprocBind(endpoint, host.inproc);
+      this.#binds.set(endpoint, { listener: undefined, sessions: new Set() });
+      host.emit({ type: "bind", address: endpoint });
+      return endpoint;
+    }
+    const bound: Bound = { listener: undefined, sessions: new Set() };
+    let resolved = endpoint;
+    let listener: Listener;
+    try {
+      listener = await listenEndpoint(ep, endpoint, (conn) => this.#accept(resolved, bound, conn));
+    } catch (e) {
+      host.emit({ type: "bind:error", address: endpoint, error: e as Error });
+      throw e;
+    }
+    resolved = ep.transport === "tcp" ? `tcp://${listener.address}` : `ipc://${listener.address}`;
+    if (host.isClosed()) {
+      await listener.close();
+      throw new ZmqError("ETERM", "Socket closed during bind", { address: endpoint });
+    }
+    bound.listener = listener;
+    this.#binds.set(resolved, bound);
+    host.emit({ type: "bind", address: resolved });
+    return resolved;
+  }
+
+  async unbind(endpoint: string): Promise<void> {
+    const bound = this.#binds.get(endpoint);
+    if (!bound) throw new ZmqError("ENOENT", `Not bound to "${endpoint}"`, { address: endpoint });
+    this.#binds.delete(endpoint);
+    if (!bound.listener) inprocUnbind(endpoint, this.#host.inproc);
+    for (const s of bound.sessions) s.close();
+    await bound.listener?.close();
+  }
+
+  connect(endpoint: string): void {
+    const host = this.#host;
+    const ep = parseEndpoint(endpoint, "connect");
+    if (this.#connects.has(endpoint)) return; // libzmq: a second connect to the same endpoint is a no-op
+    const pipe = host.opts.immediate ? undefined : host.newPipe(endpoint);
+    if (ep.transport === "inproc") {
+      this.#connects.set(endpoint, { inproc: inprocConnect(endpoint, host.inproc, pipe), pipe });
+      return;
+    }
+    const entry: Connected = { pipe };
+    entry.connecter = new Connecter(endpoint, ep, {
+      reconnectInterval: host.opts.reconnectInterval,
+      reconnectMaxInterval: host.opts.reconnectMaxInterval,
+      emit: (e) => host.emit(e),
+      startSession: (conn, gone) => host.startSession(endpoint, conn, entry.pipe, gone),
+      abandoned: () => {
+        if (entry.pipe) host.terminate(entry.pipe);
+        this.#connects.delete(endpoint);
+      },
+    });
+    this.#connects.set(endpoint, entry);
+    entry.connecter.start();
+  }
+
+  disconnect(endpoint: string): void {
+    const entry = this.#connects.get(endpoint);
+    if (!entry) {
+      throw new ZmqError("ENOENT", `Not connected to "${endpoint}"`, { address: endpoint });
+    }
+    this.#connects.delete(endpoint);
+    entry.connecter?.stop();
+    if (entry.inproc) inprocDisconnect(entry.inproc);
+    if (entry.pipe) this.#host.terminate(entry.pipe, true);
+  }
+
+  /** The pipe's link is gone for good (inproc): its connect entry goes too. */
+  forget(pipe: Pipe): void {
+    for (const [ep, entry] of this.#connects) if (entry.pipe === pipe) this.#connects.delete(ep);
+  }
+
+  /** Stops accepting: listeners closed, inproc names released. */
+  stopListening(): void {
+    for (const [ep, b] of this.#binds) {
+      if (!b.listener) inprocUnbind(ep, this.#host.inproc);
+      void b.listener?.close();
+    }
+  }
+
+  /** Ends every connection: accepted sessions closed, connecters stopped. */
+  closeAll(): void {
+    for (const b of this.#binds.values()) for (const s of b.sessions) s.close();
+    this.#binds.clear();
+    for (const entry of this.#connects.values()) {
+      entry.connecter?.stop();
+      if (entry.inproc) inprocDisconnect(entry.inproc);
+    }
+    this.#connects.clear();
+  }
+
+  #accept(endpoint: string, bound: Bound, conn: Connection): void {
+    if (this.#host.isClosed()) return conn.destroy();
+    this.#host.emit({ type: "accept", address: endpoint, remote: conn.remoteAddress });
+    const session = this.#host.startSession(
+      endpoint,
+      conn,
+      undefined,
+      () => bound.sessions.delete(session),
+    );
+    bound.sessions.add(session);
+  }
+}

@@ -11,6 +11,7 @@ import { addBenchCommand } from "./commands/bench.ts";
 import { addBrokerCommand } from "./commands/broker.ts";
 import { addCatCommand } from "./commands/cat.ts";
 import { addCompletionsCommand } from "./commands/completions.ts";
+import { addDumpCommand } from "./commands/dump.ts";
 import { addProxyCommand } from "./commands/proxy.ts";
 import { describeError, ExitCode } from "./errors.ts";
 
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   addProxyCommand(program);
   addBrokerCommand(program);
   addBenchCommand(program);
+  addDumpCommand(program);
   addCompletionsCommand(program);
   return program;
 }

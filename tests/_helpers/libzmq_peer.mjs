@@ -21,6 +21,9 @@
  *   serve       { sock, tag? (b64) }                        -> {}  then, in the background,
  *               every message received is sent back (with `tag` appended as a last frame)
  *               until the socket closes: an echo worker (REP, DEALER, ROUTER, PAIR)
+ *   zap         { status? }                                 -> {}  a ZAP handler (once per
+ *               process) answering every request with status (default "200"); libzmq's
+ *               PLAIN server refuses every client without one
  *   exit        {}                                          -> {} then the process ends
  *
  * Events (zeromq.js observer) are recorded from socket creation on; `event` takes the first
@@ -103,7 +106,22 @@ function closeSocket(e) {
   for (const path of e.ipcPaths) rmSync(path, { force: true });
 }
 
+let zap;
+
 const ops = {
+  /** Starts (once) a ZAP handler answering every request with `status` (default "200"). */
+  async zap(req) {
+    if (zap) return {};
+    zap = new zmq.Reply({ linger: 0 });
+    await zap.bind("inproc://zeromq.zap.01");
+    const status = req.status ?? "200";
+    (async () => {
+      for await (const [version, id] of zap) {
+        await zap.send([version, id, status, status === "200" ? "OK" : "Denied", "user", ""]);
+      }
+    })().catch(() => {});
+    return {};
+  },
   socket(req) {
     const Cls = classes[req.type];
     if (!Cls) throw Object.assign(new Error(`unknown socket type ${req.type}`), { code: "EINVAL" });

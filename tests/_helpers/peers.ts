@@ -72,6 +72,8 @@ export interface SideOptions {
   routingId?: Uint8Array | undefined;
   /** ROUTER: fail sends to unknown ids with EHOSTUNREACH instead of dropping them. */
   mandatory?: boolean | undefined;
+  /** More zeromq.js constructor options for a libzmq side (PLAIN, CURVE, heartbeats…). */
+  options?: Record<string, unknown> | undefined;
 }
 
 const toB64 = (u: Uint8Array): string =>
@@ -172,7 +174,7 @@ export class LibzmqPeer {
   }
 
   async socket(type: SocketTypeName, opts: SideOptions = {}): Promise<Side> {
-    const options: Record<string, unknown> = {};
+    const options: Record<string, unknown> = { ...opts.options };
     if (opts.mandatory) options.mandatory = true;
     const r = await this.request("socket", {
       type,

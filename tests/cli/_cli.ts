@@ -154,6 +154,11 @@ export class ZmqkitProcess {
     });
   }
 
+  /** Waits until `check()` is true (re-checked on every output), or fails after `ms`. */
+  waitFor(check: () => boolean, what: string, ms = WAIT): Promise<true> {
+    return this.#until(() => check() ? true : undefined, what, ms);
+  }
+
   /** The first match of `re` on standard error, once it appears. */
   waitStderr(re: RegExp, ms = WAIT): Promise<RegExpMatchArray> {
     return this.#until(() => this.#err.match(re) ?? undefined, `stderr ${re}`, ms);

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/**
+ * The three ways `zmqkit dump` gets its bytes: a relay between two live peers, a capture file
+ * (pcap or pcapng, TCP streams reassembled, ZMTP streams found by their signature), or one
+ * raw byte stream (stdin, or a hex dump). Each feeds ConnectionDecoders; the caller prints.
+ */
+import { ConnectionDecoder, type DecoderOptions } from "../../lib/dump/connection.ts";
+import type { DumpEvent, Side } from "../../lib/dump/events.ts";
+import { parseTcpPacket } from "../../lib/dump/pcap/packet.ts";
+import { PcapngWriter } from "../../lib/dump/pcap/pcapng_writer.ts";
+import { TcpReassembler } from "../../lib/dump/pcap/reassembly.ts";
+import { readCapture } from "../../lib/dump/pcap/reader.ts";
+import { Relay, type RelayTap } from "../../lib/dump/relay.ts";
+import { createFileSink, readFileBytes } from "../../lib/transports/runtime/files.ts";
+
+export type Emit = (e: DumpEvent) => void;
+
+/** Starts the relay; resolves once it listens. `pcapOut` also records what it forwards. */
+export async function startRelay(
+  listen: string,
+  upstream: string,
+  decoder: DecoderOptions,
+  emit: Emit,
+  pcapOut?: string,
+): Promise<{ relay: Relay; stop: () => Promise<void> }> {
+  let tap: RelayTap | undefined;
+  let closeTap = () => {};
+  if (pcapOut !== undefined) {
+    const sink = createFileSink(pcapOut);
+    const writer = new PcapngWriter((b) => sink.write(b));
+    tap = {
+      open: (conn, client, server, time) =>
+        writer.open(conn, hostPort(client, conn, 0), hostPort(server, conn, 1), time),
+      data: (conn, from, bytes, time) => writer.data(conn, from, bytes, time),
+      close: (conn, time) => writer.close(conn, time),
+    };
+    closeTap = () => sink.close();
+  }
+  const relay = await Relay.start({ listen, upstream, onEvent: emit, decoder, tap });
+  return {
+    relay,
+    stop: async () => {
+      await relay.close();
+      closeTap();
+    },
+  };
+}
+
+/**
+ * `host:port` of a tcp address or a synthetic 127.0.0.1 one for ipc paths (a capture file
+ * needs IP addresses): client ports 40000 + conn, server port 5555 + …, stable per connection.
+ */
+function hostPort(addr: string, conn: number, side: 0 | 1): { host: string; port: number } {
+  const m = /^(?:tcp:\/\/)?(\[[^\]]+\]|[^:/]+):(\d+)$/.exec(addr);
+  if (m) {
+    const host = m[1]!.startsWith("[") ? m[1]!.slice(1, -1) : m[1]!;
+    if (/^[\d.]+$/.test(host) || host.includes(":")) return { host, port: Number(m[2]) };
+    return { host: "127.0.0.1", port: Number(m[2]) };
+  }
+  return { host: "127.0.0.1", port: side === 0 ? 40000 + (conn % 20000) : 5555 };
+}
+
+/** Decodes the ZMTP streams of a capture file. Returns a note for stderr (skipped streams). */
+export async function dumpCapture(
+  path: string,
+  ports: number[] | undefined,
+  decoder: DecoderOptions,
+  emit: Emit,
+): Promise<{ streams: number; zmtp: number; error?: string }> {
+  const bytes = await readFileBytes(path);
+  const capture = readCapture(bytes);
+  interface Flow {
+    client: string;
+    server: string;
+    time: number;
+    /** Undecided until the first bytes show a ZMTP signature (or not). */
+    state: "undecided" | "zmtp" | "other";
+    pending: { from: Side; bytes: Uint8Array; time: number }[];
+    seen: { client: Uint8Array[]; server: Uint8Array[] };
+    decoder?: ConnectionDecoder;
+  }
+  const flows = new Map<number, Flow>();
+  let next = 1;
+  let streams = 0;
+  const restricted = ports !== undefined && ports.length > 0;
+  const start = (f: Flow) => {
+    f.state = "zmtp";
+    f.decoder = new ConnectionDecoder(next++, emit, decoder);
+    f.decoder.open(f.client, f.server, f.time);
+    for (const p of f.pending) f.decoder.data(p.from, p.bytes, p.time);
+    f.pending = [];
+  };
+  const reassembler = new TcpReassembler({
+    onOpen(id, client, server, time) {
+      streams++;
+      flows.set(id, {
+        client,
+        server,
+        time,
+        state: "undecided",
+        pending: [],
+        seen: { client: [], server: [] },
+      });
+    },
+    onData(id, from, data, time) {
+      const f = flows.get(id);
+      if (f === undefined || f.state === "other") return;
+      if (f.state === "zmtp") {
+        f.decoder!.data(from, data, time);
+        return;
+      }
+      f.pending.push({ from, bytes: data, time });
+      f.seen[from].push(data);
+      if (restricted) return start(f);
+      const verdict = signature(concat(f.seen[from], 10));
+      if (verdict === "yes") start(f);
+      else if (verdict === "no") {
+        f.state = "other";
+        f.pending = [];
+      }
+    },
+    onGap(id, from, missing, time) {
+      const f = flows.get(id);
+      if (f?.state === "zmtp") f.decoder!.gap(from, missing, time);
+    },
+    onClose(id, time, reason) {
+      const f = flows.get(id);
+      if (f?.state === "zmtp") f.decoder!.close(time, reason);
+      flows.delete(id);
+    },
+  }, restricted ? { ports } : {});
+  let last = 0;
+  for (const p of capture.packets) {
+    last = p.time;
+    const seg = parseTcpPacket(p.linkType, p.data);
+    if (seg !== undefined) reassembler.push(seg, p.time);
+  }
+  reassembler.finish(last);
+  for (const f of flows.values()) {
+    if (f.state === "undecided" && f.pending.length > 0) start(f);
+    if (f.state === "zmtp") f.decoder!.close(last, "end of capture");
+  }
+  const result: { streams: number; zmtp: number; error?: string } = { streams, zmtp: next - 1 };
+  if (capture.error !== undefined) result.error = capture.error;
+  return result;
+}
+
+/** "yes" once 10 bytes carry the signature, "no" as soon as they cannot, else "maybe". */
+function signature(b: Uint8Array): "yes" | "no" | "maybe" {
+  if (b.length === 0) return "maybe";
+  if (b[0] !== 0xff) return "no";
+  if (b.length < 10) return "maybe";
+  return (b[9]! & 1) === 1 ? "yes" : "no";
+}
+
+function concat(parts: Uint8Array[], max: number): Uint8Array {
+  const out = new Uint8Array(max);
+  let n = 0;
+  for (const p of parts) {
+    const k = Math.min(p.length, max - n);
+    out.set(p.subarray(0, k), n);
+    n += k;
+    if (n === max) break;
+  }
+  return out.subarray(0, n);
+}
+
+/** Decodes one direction's raw bytes (stdin or a hex dump) as connection 1. */
+export function streamDecoder(from: Side, decoder: DecoderOptions, emit: Emit, name: string) {
+  const d = new ConnectionDecoder(1, emit, decoder);
+  d.open(from === "client" ? name : "?", from === "server" ? name : "?", Date.now());
+  return {
+    push: (bytes: Uint8Array) => d.data(from, bytes, Date.now()),
+    end: () => d.close(Date.now(), "end of input"),
+  };
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+/**
+ * What `zmqkit dump` reports: one event per greeting, command or message seen on a ZMTP
+ * connection, in a shape that prints as one NDJSON line. Pure types, no I/O.
+ *
+ * Sides: the "client" is the side that opened the TCP connection (the relay's accepted
+ * peer, or the SYN sender in a capture); the "server" is the side it reached. This is the
+ * transport's view; ZMTP's as-server flag is reported separately in the greeting.
+ */
+
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+export type Side = "client" | "server";
+
+/** Fields common to every event. */
+export interface EventBase {
+  /** Milliseconds since the epoch when the bytes were seen. */
+  time: number;
+  /** Connection number, from 1, in order of appearance. */
+  conn: number;
+}
+
+export interface OpenEvent extends EventBase {
+  type: "open";
+  client: string;
+  server: string;
+}
+
+export interface CloseEvent extends EventBase {
+  type: "close";
+  /** Bytes seen from each side over the connection's life. */
+  bytes: { client: number; server: number };
+  reason?: string;
+}
+
+export interface GreetingEvent extends EventBase {
+  type: "greeting";
+  from: Side;
+  /** Offset of the first byte of the event in this side's stream. */
+  offset: number;
+  /** "3.1", "3.0", or "2.0"/"1.0" for an old peer. */
+  version: string;
+  major: number;
+  minor: number;
+  /** Absent for ZMTP 1.0/2.0, which have no mechanisms. */
+  mechanism?: string;
+  asServer?: boolean;
+  /** ZMTP 2.0 carries the socket type in the greeting. */
+  socketType?: string;
+  /** Whatever needs saying: a downgrade, a malformed filler. */
+  note?: string;
+}
+
+export interface CommandEvent extends EventBase {
+  type: "command";
+  from: Side;
+  offset: number;
+  name: string;
+  /** Size of the command frame's body (name included). */
+  size: number;
+  /** Decoded fields, per command (metadata, ttl, topic, keys, box sizes…). */
+  fields: Record<string, JsonValue>;
+  /** Set when the command was carried inside a CURVE MESSAGE box that was opened. */
+  encrypted?: boolean;
+}
+
+export interface FrameView {
+  size: number;
+  /** The decoded body (see lib/dump/body.ts). */
+  body: JsonValue;
+  /** How the body was decoded: "text", "hex", "json", "msgpack", "layout", "empty". */
+  as: string;
+  truncated?: boolean;
+  error?: string;
+}
+
+export interface MessageEvent extends EventBase {
+  type: "message";
+  from: Side;
+  offset: number;
+  /** Total body bytes over all frames. */
+  size: number;
+  frames: FrameView[];
+  /** Routing ids and delimiter of a request-reply envelope, as hex ids. */
+  envelope?: string[];
+  /** Index of the first frame after the envelope (0 without one). */
+  bodyIndex?: number;
+  /** PUB/XPUB data: the first frame, the topic a subscriber matched on. */
+  topic?: string;
+  /** ZMTP 3.0 subscription message (first byte 1 or 0), or an XSUB's. */
+  subscription?: { subscribe: boolean; topic: string };
+  /** A CURVE MESSAGE box that could not be opened: its sizes only. */
+  encrypted?: boolean;
+  /** The message came out of CURVE boxes opened with a given transient secret. */
+  opened?: boolean;
+}
+
+export interface ProblemEvent extends EventBase {
+  type: "error";
+  from: Side;
+  /** Offset in this side's stream where decoding stopped. */
+  offset: number;
+  reason: string;
+}
+
+export type DumpEvent =
+  | OpenEvent
+  | CloseEvent
+  | GreetingEvent
+  | CommandEvent
+  | MessageEvent
+  | ProblemEvent;

@@ -10,25 +10,33 @@
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 import { BIN, ensureBinary } from "../tests/cli/_cli.ts";
-import { boundEndpoint, start } from "./_spawn.ts";
+import { start } from "./_spawn.ts";
+import * as net from "node:net";
+import { fileURLToPath } from "node:url";
 
 const RUNS = Number(process.argv[2] ?? 3);
 const SIZE = Number(process.argv[3] ?? 64);
 const LAT_COUNT = 10_000;
 const THR_COUNT = 200_000;
 
-async function once(bench: "lat" | "thr", relayed: boolean): Promise<number> {
+type Via = "direct" | "raw relay" | "zmqkit dump";
+const RAW_RELAY = fileURLToPath(new URL("./peers/raw_relay.mjs", import.meta.url));
+const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
+
+async function once(bench: "lat" | "thr", via: Via): Promise<number> {
   const count = bench === "lat" ? LAT_COUNT : THR_COUNT;
   const common = ["--size", String(SIZE), "--count", String(count), "--quiet"];
-  const local = start([BIN, "bench", bench, "--bind", "tcp://127.0.0.1:*", ...common]);
-  const ep = await boundEndpoint(local, 10_000);
+  const ep = `tcp://127.0.0.1:${await freePort()}`;
+  const local = start([BIN, "bench", bench, "--bind", ep, ...common]);
+  await new Promise((r) => setTimeout(r, 300)); // the bound half prints nothing when ready
   let target = ep;
   let relay: ReturnType<typeof spawn> | undefined;
-  if (relayed) {
+  if (via !== "direct") {
     const devnull = openSync("/dev/null", "w");
-    relay = spawn(BIN, ["dump", "--listen", "tcp://127.0.0.1:*", "--upstream", ep, "--json"], {
-      stdio: ["ignore", devnull, "pipe"],
-    });
+    const argv = via === "raw relay"
+      ? [BUN, RAW_RELAY, ep.slice(ep.lastIndexOf(":") + 1)]
+      : [BIN, "dump", "--listen", "tcp://127.0.0.1:*", "--upstream", ep, "--json"];
+    relay = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", devnull, "pipe"] });
     target = await new Promise<string>((resolve, reject) => {
       let err = "";
       relay!.stderr!.setEncoding("utf8");
@@ -51,34 +59,40 @@ async function once(bench: "lat" | "thr", relayed: boolean): Promise<number> {
   return Number(m[1]);
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 ensureBinary();
+const VIAS: Via[] = ["direct", "raw relay", "zmqkit dump"];
 const results: Record<string, number[]> = {};
 for (let r = 0; r < RUNS; r++) {
   for (const bench of ["lat", "thr"] as const) {
-    for (const relayed of [false, true]) {
-      const key = `${bench} ${relayed ? "relayed" : "direct"}`;
-      (results[key] ??= []).push(await once(bench, relayed));
-    }
+    for (const via of VIAS) (results[`${bench} ${via}`] ??= []).push(await once(bench, via));
   }
 }
+console.log(`Relay overhead, ${SIZE} B messages, ${RUNS} interleaved runs: median [all runs]`);
 console.log(
-  `zmqkit dump relay overhead, ${SIZE} B messages, ${RUNS} interleaved runs (median [all])`,
+  "(raw relay: node:net piped both ways under Bun, no decoding; zmqkit dump: --json > /dev/null)",
 );
-const lat = [median(results["lat direct"]!), median(results["lat relayed"]!)];
-const thr = [median(results["thr direct"]!), median(results["thr relayed"]!)];
-console.log(
-  `  REQ↔REP one-way latency: direct ${lat[0]!.toFixed(1)} µs [${
-    results["lat direct"]!.map((x) => x.toFixed(1)).join(", ")
-  }], through the relay ${lat[1]!.toFixed(1)} µs [${
-    results["lat relayed"]!.map((x) => x.toFixed(1)).join(", ")
-  }]: +${(lat[1]! - lat[0]!).toFixed(1)} µs per hop`,
-);
-console.log(
-  `  PUSH→PULL throughput: direct ${Math.round(thr[0]!)} msg/s [${
-    results["thr direct"]!.map(Math.round).join(", ")
-  }], through the relay ${Math.round(thr[1]!)} msg/s [${
-    results["thr relayed"]!.map(Math.round).join(", ")
-  }] (${(thr[1]! / thr[0]!).toFixed(2)}×)`,
-);
+const lat0 = median(results["lat direct"]!), thr0 = median(results["thr direct"]!);
+for (const via of VIAS) {
+  const lat = results[`lat ${via}`]!, thr = results[`thr ${via}`]!;
+  const l = median(lat), t = median(thr);
+  const extra = via === "direct" ? "" : ` (+${(l - lat0).toFixed(1)} µs a hop)`;
+  const ratio = via === "direct" ? "" : ` (${(t / thr0).toFixed(2)}×)`;
+  console.log(
+    `  ${via.padEnd(12)} REQ↔REP one-way ${l.toFixed(1)} µs${extra} [${
+      lat.map((x) => x.toFixed(1)).join(", ")
+    }]; ` +
+      `PUSH→PULL ${Math.round(t)} msg/s${ratio} [${thr.map(Math.round).join(", ")}]`,
+  );
+}

@@ -127,9 +127,16 @@ export async function dumpAction(flags: DumpFlags): Promise<void> {
   const color = flags.color ?? (isTerminal(1) && env("NO_COLOR") === undefined);
   const out = stdout();
   const enc = new TextEncoder();
+  // lines are gathered and written once per turn: one chunk of traffic can make thousands
+  let lines: string[] = [];
+  const flushLines = () => {
+    const text = lines.join("");
+    lines = [];
+    void out.write(enc.encode(text));
+  };
   const emit: Emit = (e: DumpEvent) => {
-    const line = flags.json ? jsonLine(e) : textLine(e, { color });
-    void out.write(enc.encode(line + "\n"));
+    if (lines.length === 0) queueMicrotask(flushLines);
+    lines.push((flags.json ? jsonLine(e) : textLine(e, { color })) + "\n");
   };
 
   if (flags.listen !== undefined) {

@@ -63,6 +63,7 @@ export function textLine(e: DumpEvent, o: RenderOptions): string {
           parts.push(fields(f.body as Record<string, JsonValue>));
         }
       } else {
+        if (e.identity) parts.push("identity");
         if (e.subscription) {
           parts.push(
             `${e.subscription.subscribe ? "subscribe" : "cancel"} ${

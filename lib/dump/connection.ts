@@ -42,6 +42,8 @@ interface SideState {
   messageOffset: number;
   /** The message being assembled came out of opened CURVE boxes. */
   encrypted: boolean;
+  /** ZMTP 1.0/2.0 side whose identity frame has not been seen yet. */
+  identityNext: boolean;
   bytes: number;
 }
 
@@ -75,6 +77,7 @@ export class ConnectionDecoder {
       frames: [],
       messageOffset: 0,
       encrypted: false,
+      identityNext: false,
       bytes: 0,
     };
     state.decoder = new DirectionDecoder({
@@ -140,7 +143,10 @@ export class ConnectionDecoder {
     const side = this.#sides[from];
     side.greeting = g;
     if (g.socketType) side.socketType = g.socketType;
-    if (g.mechanism === undefined) side.ready = true; // 1.0/2.0: no handshake
+    if (g.mechanism === undefined) {
+      side.ready = true; // 1.0/2.0: no handshake, but an identity frame first
+      side.identityNext = true;
+    }
     if (g.mechanism === "CURVE" && this.#curve === undefined) {
       try {
         this.#curve = new CurveDecoder(this.#curveSecrets);
@@ -368,6 +374,8 @@ export class ConnectionDecoder {
   ): void {
     const sender = this.#sides[from].socketType;
     const receiver = this.#sides[other(from)].socketType;
+    const identity = this.#sides[from].identityNext;
+    this.#sides[from].identityNext = false;
     let size = 0;
     for (const f of frames) size += f.size;
     const e: MessageEvent = {
@@ -381,7 +389,9 @@ export class ConnectionDecoder {
     };
     let bodyIndex = 0;
     const first = frames[0]!;
-    if (
+    if (identity) {
+      e.identity = true;
+    } else if (
       (sender === "SUB" || sender === "XSUB") && frames.length === 1 && first.body.length >= 1 &&
       (first.body[0] === 0 || first.body[0] === 1)
     ) {

@@ -99,6 +99,8 @@ export interface MessageEvent extends EventBase {
   encrypted?: boolean;
   /** The message came out of CURVE boxes opened with a given transient secret. */
   opened?: boolean;
+  /** ZMTP 1.0/2.0: the first frame each side sends is its identity, not a message. */
+  identity?: boolean;
 }
 
 export interface ProblemEvent extends EventBase {

@@ -371,3 +371,38 @@ function meta(name: string, value: string): Buffer {
   v.writeUInt32BE(value.length);
   return Buffer.concat([Buffer.from([name.length]), Buffer.from(name), v, Buffer.from(value)]);
 }
+
+describe("zmqkit dump and libzmq's downgrade", () => {
+  it("shows a libzmq DEALER downgrading to a ZMTP 2.0 ROUTER, identities and a message", async () => {
+    // a ZMTP 2.0 ROUTER written by hand: signature, revision 01, socket type 6, empty identity
+    const got: Buffer[] = [];
+    const legacy = net.createServer((s) => {
+      s.on("data", (d: Buffer) => got.push(d));
+      s.on("error", () => {});
+      s.write(Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 6, 0, 0]));
+    });
+    await new Promise<void>((r) => legacy.listen(0, "127.0.0.1", r));
+    const dump = await startDump(`tcp://127.0.0.1:${(legacy.address() as net.AddressInfo).port}`);
+    const dealer = await peer.socket("DEALER", { routingId: b("me") });
+    try {
+      await dealer.connect(dump.endpoint);
+      await dealer.send([b("hi")]);
+      await dump.until((e) => e.type === "message" && e.from === "client", 2);
+    } finally {
+      await dealer.close();
+      legacy.close();
+    }
+    const events = await dump.stop();
+    const gc = of(events, "greeting", "client")[0]!;
+    assert.deepEqual([gc.version, gc.socketType], ["2.0", "DEALER"]);
+    assert.match(String(gc.note), /downgraded/);
+    const gs = of(events, "greeting", "server")[0]!;
+    assert.deepEqual([gs.version, gs.socketType], ["2.0", "ROUTER"]);
+    const [id, msg] = of(events, "message", "client");
+    assert.equal(id!.identity, true);
+    assert.deepEqual(bodies(id!), ["me"]);
+    assert.deepEqual(bodies(msg!), ["hi"]);
+    assert.equal(of(events, "message", "server")[0]!.identity, true);
+    assert.equal(of(events, "error").length, 0);
+  });
+});

@@ -3,7 +3,7 @@
 import { ZmqError } from "../errors.ts";
 import type { Connection, ConnectionHandler, Listener } from "./connection.ts";
 import type { Endpoint } from "./endpoint.ts";
-import { dialIpc, dialTcp, listenIpc, listenTcp } from "./runtime/node.ts";
+import { dialIpc, dialTcp, listenIpc, listenTcp } from "./runtime/sockets.ts";
 
 export function listenEndpoint(
   ep: Endpoint,

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Transport adapter on Deno's own socket API (`Deno.listen`, `Deno.connect`), used when the
+ * code runs on Deno. Deno's `node:net` receive path tops out at about half of what
+ * `Deno.Conn.read` into a large reused buffer moves at 64 KiB (bench/RESULTS.md); each read
+ * is copied out (`slice`) so the chunk handed up is never reused, as the Connection contract
+ * says, and a 64 KiB frame usually lies whole in one chunk, so the frame decoder needs no
+ * second copy. (Reading into fresh 1 MiB slabs instead, with no copy, measured the same: the
+ * page faults of new memory cost what the copy does.)
+ */
+import type { Connection, ConnectionHandler, Listener, TcpAddress } from "../connection.ts";
+
+// The ambient Deno namespace, typed just enough for what this file uses (the project is
+// type-checked with Node's types, not Deno's).
+interface DenoConn {
+  readonly remoteAddr: { transport: string; hostname?: string; port?: number; path?: string };
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  closeWrite(): Promise<void>;
+  close(): void;
+  setNoDelay?(on?: boolean): void;
+}
+interface DenoListener extends AsyncIterable<DenoConn> {
+  readonly addr: { hostname?: string; port?: number; path?: string };
+  accept(): Promise<DenoConn>;
+  close(): void;
+}
+interface DenoNs {
+  listen(
+    o: { hostname?: string; port: number; transport?: "tcp" } | { transport: "unix"; path: string },
+  ): DenoListener;
+  connect(
+    o: { hostname: string; port: number; transport?: "tcp" } | { transport: "unix"; path: string },
+  ): Promise<DenoConn>;
+  removeSync(path: string): void;
+}
+const D = (globalThis as unknown as { Deno?: DenoNs }).Deno;
+
+/** True when this adapter can run (we are on Deno). */
+export const available = D !== undefined;
+
+/** One reused read buffer; each read is copied out of it at its exact size. */
+const READ_SIZE = 256 * 1024;
+/** write() returns false past this many queued bytes (then onDrain follows). */
+const HIGH_WATER = 256 * 1024;
+/** Size of the buffer writes are gathered in. */
+const WRITE_BUFFER = 256 * 1024;
+
+class DenoConnection implements Connection {
+  readonly remoteAddress: string;
+  onClose: (error?: Error) => void = () => {};
+  onDrain: () => void = () => {};
+  #conn: DenoConn;
+  #onData: ((chunk: Uint8Array) => void) | undefined;
+  #early: Uint8Array[] = [];
+  #closed = false;
+  #paused = false;
+  #reading = false;
+  #rbuf: Uint8Array | undefined;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #writing = false;
+  #wbuf: Uint8Array | undefined;
+  #wantDrain = false;
+  #ending = false;
+  #endTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(conn: DenoConn, remote: string) {
+    this.#conn = conn;
+    this.remoteAddress = remote;
+    void this.#readLoop();
+  }
+
+  get onData(): (chunk: Uint8Array) => void {
+    return this.#onData ?? ((chunk) => void this.#early.push(chunk));
+  }
+  set onData(handler: (chunk: Uint8Array) => void) {
+    this.#onData = handler;
+    for (const chunk of this.#early.splice(0)) handler(chunk);
+  }
+
+  async #readLoop(): Promise<void> {
+    if (this.#reading) return;
+    this.#reading = true;
+    const buf = this.#rbuf ??= new Uint8Array(READ_SIZE);
+    try {
+      while (!this.#closed && !this.#paused) {
+        const n = await this.#conn.read(buf);
+        if (n === null) {
+          // the peer is done: as libzmq, a read of 0 bytes ends the connection
+          this.#finish();
+          return;
+        }
+        if (this.#closed) return;
+        this.onData(buf.slice(0, n));
+      }
+    } catch (e) {
+      this.#finish(e);
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  write(chunks: readonly Uint8Array[]): boolean {
+    if (this.#closed || this.#ending) return true;
+    for (const c of chunks) {
+      if (c.length === 0) continue;
+      this.#queue.push(c);
+      this.#queued += c.length;
+    }
+    if (!this.#writing) void this.#writeLoop();
+    if (this.#queued >= HIGH_WATER) {
+      this.#wantDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  async #writeLoop(): Promise<void> {
+    this.#writing = true;
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        // chunks go out together through one reused buffer (a copy, no allocation); one
+        // larger than the buffer goes alone, as it is
+        let out: Uint8Array;
+        const q = this.#queue;
+        if (q[0]!.length >= WRITE_BUFFER) out = q.shift()!;
+        else {
+          const wb = this.#wbuf ??= new Uint8Array(WRITE_BUFFER);
+          let n = 0, k = 0;
+          while (k < q.length && n + q[k]!.length <= WRITE_BUFFER) {
+            wb.set(q[k]!, n);
+            n += q[k++]!.length;
+          }
+          q.splice(0, k);
+          out = wb.subarray(0, n);
+        }
+        let off = 0;
+        while (off < out.length) off += await this.#conn.write(out.subarray(off));
+        this.#queued -= out.length;
+        if (this.#wantDrain && this.#queued < HIGH_WATER) {
+          this.#wantDrain = false;
+          this.onDrain();
+        }
+      }
+    } catch (e) {
+      this.#finish(e);
+      return;
+    } finally {
+      this.#writing = false;
+    }
+    if (this.#ending && this.#queue.length === 0) void this.#shutdown();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    void this.#readLoop();
+  }
+
+  end(): void {
+    if (this.#closed || this.#ending) return;
+    this.#ending = true;
+    if (!this.#writing) void this.#shutdown();
+    // do not wait forever for a peer that never closes its side
+    this.#endTimer ??= setTimeout(() => this.destroy(), 2000);
+  }
+
+  /** Everything written is out: send FIN, keep reading until the peer closes. */
+  async #shutdown(): Promise<void> {
+    try {
+      await this.#conn.closeWrite();
+    } catch {
+      this.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.#finish();
+  }
+
+  #finish(error?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#endTimer !== undefined) clearTimeout(this.#endTimer);
+    try {
+      this.#conn.close();
+    } catch { /* already closed */ }
+    this.#queue = [];
+    this.onClose(error === undefined || isOwnClose(error) ? undefined : toNodeError(error));
+  }
+}
+
+/** Errors a read or write gets because we closed the resource ourselves. */
+function isOwnClose(e: unknown): boolean {
+  const name = (e as Error)?.name;
+  return name === "BadResource" || name === "Interrupted";
+}
+
+/** The error an accept gets once its listener is closed. */
+function closedListener(e: unknown): boolean {
+  return /listener|closed/i.test((e as Error)?.message ?? "");
+}
+
+/** Deno's error classes → node-style `code`s, so the callers map them as they map node:net's. */
+function toNodeError(e: unknown): Error {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const codes: Record<string, string> = {
+    AddrInUse: "EADDRINUSE",
+    AddrNotAvailable: "EADDRNOTAVAIL",
+    ConnectionRefused: "ECONNREFUSED",
+    ConnectionReset: "ECONNRESET",
+    ConnectionAborted: "ECONNABORTED",
+    BrokenPipe: "EPIPE",
+    NotFound: "ENOENT",
+    PermissionDenied: "EACCES",
+    TimedOut: "ETIMEDOUT",
+  };
+  const code = codes[err.name] ??
+    (/lookup address|Name or service not known/i.test(err.message) ? "ENOTFOUND" : undefined);
+  if (code !== undefined && (err as { code?: string }).code === undefined) {
+    Object.defineProperty(err, "code", { value: code });
+  }
+  return err;
+}
+
+function fmtHost(h: string): string {
+  return h.includes(":") ? `[${h}]` : h;
+}
+
+function remoteOf(c: DenoConn, path?: string): string {
+  const a = c.remoteAddr;
+  if (path !== undefined) return path;
+  return a.hostname !== undefined ? `${fmtHost(a.hostname)}:${a.port}` : "unknown";
+}
+
+/** Accepts until the listener is closed; the promise settles when the loop has stopped. */
+function serve(l: DenoListener, onConn: (c: DenoConn) => void): Promise<void> {
+  return (async () => {
+    while (true) {
+      let c: DenoConn;
+      try {
+        c = await l.accept();
+      } catch (e) {
+        if (isOwnClose(e) || closedListener(e)) return;
+        continue; // a failed accept (EMFILE and the like) does not stop the listener
+      }
+      onConn(c);
+    }
+  })();
+}
+
+export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<Listener> {
+  try {
+    const l = D!.listen({ hostname: addr.host, port: addr.port });
+    const loop = serve(l, (c) => {
+      c.setNoDelay?.(true);
+      onConn(new DenoConnection(c, remoteOf(c)));
+    });
+    return Promise.resolve({
+      address: `${fmtHost(l.addr.hostname ?? addr.host)}:${l.addr.port}`,
+      close: async () => {
+        try {
+          l.close();
+        } catch { /* closed */ }
+        await loop;
+      },
+    });
+  } catch (e) {
+    return Promise.reject(toNodeError(e));
+  }
+}
+
+export function listenIpc(path: string, onConn: ConnectionHandler): Promise<Listener> {
+  // libzmq unlinks whatever is at the path before binding (stale socket files included)
+  try {
+    D!.removeSync(path);
+  } catch { /* nothing there */ }
+  try {
+    const l = D!.listen({ transport: "unix", path });
+    const loop = serve(l, (c) => onConn(new DenoConnection(c, path)));
+    return Promise.resolve({
+      address: path,
+      close: async () => {
+        try {
+          l.close();
+        } catch { /* closed */ }
+        try {
+          D!.removeSync(path);
+        } catch { /* already gone */ }
+        await loop;
+      },
+    });
+  } catch (e) {
+    return Promise.reject(toNodeError(e));
+  }
+}
+
+export async function dialTcp(addr: TcpAddress): Promise<Connection> {
+  try {
+    const c = await D!.connect({ hostname: addr.host, port: addr.port });
+    c.setNoDelay?.(true);
+    return new DenoConnection(c, remoteOf(c));
+  } catch (e) {
+    throw toNodeError(e);
+  }
+}
+
+export async function dialIpc(path: string): Promise<Connection> {
+  try {
+    const c = await D!.connect({ transport: "unix", path });
+    return new DenoConnection(c, path);
+  } catch (e) {
+    throw toNodeError(e);
+  }
+}

@@ -71,6 +71,8 @@ export interface SessionHost {
 
 const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
 const HIGH_WATER_BYTES = 256 * 1024;
+/** Body remainders at least this large are read in place when the adapter can. */
+const DIRECT_READ_MIN = 16 * 1024;
 /** Microtask hops a pump may wait for a sender that is still queueing in this turn. */
 const MAX_SETTLE_HOPS = 64;
 const EMPTY = new Uint8Array(0);
@@ -136,6 +138,10 @@ export class Session implements PipeEngine, ConnectionEngine {
         this.#opts.handshakeInterval,
       );
     }
+    // large bodies can be read in place by adapters that support it
+    this.conn.readTarget = () =>
+      this.#phase === P_TRAFFIC ? this.#decoder.bodyTarget(DIRECT_READ_MIN) : undefined;
+    this.conn.onFilled = (n) => this.#onFilled(n);
     // only now: the connection may replay data that arrived before a handler was set
     this.conn.onData = (chunk) => this.#onData(chunk);
   }
@@ -206,6 +212,17 @@ export class Session implements PipeEngine, ConnectionEngine {
         if (chunk.length === 0) return;
       }
       if (this.#phase !== P_CLOSED) this.#decoder.push(chunk);
+    } catch (e) {
+      if (e instanceof ProtocolError) this.#fail("protocol", e);
+      else throw e;
+    }
+  }
+
+  /** Bytes an adapter read straight into the body the decoder is assembling. */
+  #onFilled(n: number): void {
+    this.#rxSeq++;
+    try {
+      if (this.#phase !== P_CLOSED) this.#decoder.filled(n);
     } catch (e) {
       if (e instanceof ProtocolError) this.#fail("protocol", e);
       else throw e;

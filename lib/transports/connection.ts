@@ -8,6 +8,13 @@ export interface Connection {
   onData: (chunk: Uint8Array) => void;
   /** Called once when the connection is gone, with the error if it failed. */
   onClose: (error?: Error) => void;
+  /**
+   * Optional, for adapters that read into a caller's buffer: asked before each read for a
+   * buffer to read the next bytes straight into (a large message body being assembled);
+   * bytes read there are reported with onFilled(n) instead of onData.
+   */
+  readTarget?: () => Uint8Array | undefined;
+  onFilled?: (n: number) => void;
   /** Called when a write that returned false has drained. */
   onDrain: () => void;
   /** Writes chunks in order; false means "buffer full, wait for onDrain". */

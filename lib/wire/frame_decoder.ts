@@ -99,16 +99,34 @@ export class FrameDecoder {
           else this.#parts!.push(part);
           this.#have += n;
           i += n;
-          if (this.#have === this.#size) {
-            const body = this.#body ?? concatBytes(this.#parts!);
-            this.#body = undefined;
-            this.#parts = undefined;
-            this.#state = S_FLAGS;
-            this.#onFrame(this.#flags, body);
-          }
+          if (this.#have === this.#size) this.#complete();
         }
       }
     }
+  }
+
+  /**
+   * The unfilled rest of a body being assembled, when at least `min` bytes of it remain: a
+   * reader may read the stream's next bytes straight into it (no copy), then call filled().
+   */
+  bodyTarget(min: number): Uint8Array | undefined {
+    if (this.#state !== S_BODY || this.#body === undefined || this.#stopped) return undefined;
+    return this.#size - this.#have >= min ? this.#body.subarray(this.#have) : undefined;
+  }
+
+  /** `n` bytes of the stream were read into what bodyTarget() gave. */
+  filled(n: number): void {
+    if (this.#state !== S_BODY || this.#body === undefined || this.#stopped) return;
+    this.#have += n;
+    if (this.#have >= this.#size) this.#complete();
+  }
+
+  #complete(): void {
+    const body = this.#body ?? concatBytes(this.#parts!);
+    this.#body = undefined;
+    this.#parts = undefined;
+    this.#state = S_FLAGS;
+    this.#onFrame(this.#flags, body);
   }
 
   /** The size is known: emit the frame at once if it lies in `chunk`, else start buffering. */

@@ -50,6 +50,8 @@ class DenoConnection implements Connection {
   readonly remoteAddress: string;
   onClose: (error?: Error) => void = () => {};
   onDrain: () => void = () => {};
+  readTarget?: () => Uint8Array | undefined;
+  onFilled?: (n: number) => void;
   #conn: DenoConn;
   #onData: ((chunk: Uint8Array) => void) | undefined;
   #early: Uint8Array[] = [];
@@ -85,14 +87,17 @@ class DenoConnection implements Connection {
     const buf = this.#rbuf ??= new Uint8Array(READ_SIZE);
     try {
       while (!this.#closed && !this.#paused) {
-        const n = await this.#conn.read(buf);
+        // a large body being assembled is read into in place; the rest through `buf`
+        const target = this.#onData !== undefined ? this.readTarget?.() : undefined;
+        const n = await this.#conn.read(target ?? buf);
         if (n === null) {
           // the peer is done: as libzmq, a read of 0 bytes ends the connection
           this.#finish();
           return;
         }
         if (this.#closed) return;
-        this.onData(buf.slice(0, n));
+        if (target !== undefined) this.onFilled?.(n);
+        else this.onData(buf.slice(0, n));
       }
     } catch (e) {
       this.#finish(e);

@@ -3,7 +3,10 @@
  * Proxy throughput: zmqkit's Proxy (in this process) against zeromq.js's Proxy (libzmq's
  * zmq_proxy in a Node process), with the same libzmq producer and consumer on both sides.
  *
- *   bun bench/proxy_bench.ts [COUNT] [SIZE]        (deno run -A works too)
+ *   bun bench/proxy_bench.ts [COUNT] [SIZE] [--ends zeromq.js|zmqkit]   (deno run -A works too)
+ *
+ * --ends picks the producer and consumer: zeromq.js under Node (the default), or zmqkit under
+ * Bun (bench/peers/proxy_peers_zmqkit.ts), fast enough that the proxy sets the rate.
  *
  * Kinds: queue (ROUTER/DEALER; a DEALER producer, a DEALER consumer) and forwarder
  * (XSUB/XPUB; a PUB producer, a SUB consumer). High-water marks are unlimited everywhere so
@@ -14,12 +17,24 @@ import { fileURLToPath } from "node:url";
 import { Dealer, Proxy, Router, XPublisher, XSubscriber } from "../mod.ts";
 
 const PEERS = fileURLToPath(new URL("./peers/proxy_peers.mjs", import.meta.url));
-const COUNT = Number(process.argv[2] ?? 200_000);
-const SIZE = Number(process.argv[3] ?? 100);
+const ZMQKIT_PEERS = fileURLToPath(new URL("./peers/proxy_peers_zmqkit.ts", import.meta.url));
+const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
+const positional = process.argv.slice(2).filter((a, i, all) =>
+  !a.startsWith("--") && all[i - 1] !== "--ends"
+);
+const COUNT = Number(positional[0] ?? 200_000);
+const SIZE = Number(positional[1] ?? 100);
+const ENDS = process.argv.includes("--ends")
+  ? process.argv[process.argv.indexOf("--ends") + 1]
+  : "zeromq.js";
 const NODE = process.env.ZMQKIT_NODE ?? "node";
 
 function node(args: string[]): { child: ChildProcess; out: Promise<string> } {
-  const child = spawn(NODE, [PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  // the proxy is always zeromq.js's here; producers and consumers follow --ends
+  const zmqkitEnd = ENDS === "zmqkit" && args[0] !== "proxy";
+  const child = zmqkitEnd
+    ? spawn(BUN, [ZMQKIT_PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] })
+    : spawn(NODE, [PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   child.stdout!.on("data", (d) => out += d);
   return { child, out: new Promise((r) => child.once("exit", () => r(out))) };
@@ -53,7 +68,10 @@ async function measure(kind: "queue" | "forwarder", impl: "zmqkit" | "zeromq.js"
   } else {
     const p = node(["proxy", kind, front, back]);
     await waitReady(p);
-    stop = () => p.child.stdin!.end();
+    stop = () => {
+      p.child.stdin!.end();
+      p.child.kill("SIGKILL"); // zeromq.js's Proxy.run() does not always let the process end
+    };
   }
   const consumer = node(["consume", kind === "queue" ? "dealer" : "sub", back, String(COUNT)]);
   const producer = node([
@@ -69,7 +87,9 @@ async function measure(kind: "queue" | "forwarder", impl: "zmqkit" | "zeromq.js"
   return { ...result, rate: Math.round(result.received / (result.ms / 1000)) };
 }
 
-console.log(`proxy throughput, ${COUNT} messages of ${SIZE} bytes over ipc`);
+console.log(
+  `proxy throughput, ${COUNT} messages of ${SIZE} bytes over ipc, ${ENDS} producer and consumer`,
+);
 console.log("kind       impl        received   ms        msg/s");
 for (const kind of ["queue", "forwarder"] as const) {
   for (const impl of ["zmqkit", "zeromq.js"] as const) {

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/**
+ * zmqkit producers and consumers for bench/proxy_bench.ts (`--ends zmqkit`): the same
+ * command lines and output as proxy_peers.mjs's produce/consume, fast enough that the proxy in
+ * the middle, not the ends, sets the rate. Run with bun (or deno run -A).
+ *
+ *   bun bench/peers/proxy_peers_zmqkit.ts produce dealer|pub ENDPOINT COUNT SIZE
+ *   bun bench/peers/proxy_peers_zmqkit.ts consume dealer|sub ENDPOINT COUNT
+ */
+import { Dealer, Publisher, Subscriber } from "../../mod.ts";
+
+const [mode, kind, ep, countText, sizeText] = process.argv.slice(2);
+const count = Number(countText);
+const unlimited = { sendHighWaterMark: 0, receiveHighWaterMark: 0 };
+
+if (mode === "produce") {
+  const sock = kind === "pub" ? new Publisher({ sendHighWaterMark: 0 }) : new Dealer(unlimited);
+  sock.connect(ep!);
+  await new Promise((r) => setTimeout(r, 700)); // let the connection and subscription settle
+  const body = new Uint8Array(Number(sizeText)).fill(0x61);
+  const empty = new Uint8Array(0);
+  for (let i = 0; i < count; i++) await sock.send(kind === "pub" ? body : [empty, body]);
+  sock.linger = 5000;
+  sock.close();
+} else {
+  const sock = kind === "sub" ? new Subscriber({ receiveHighWaterMark: 0 }) : new Dealer(unlimited);
+  if (sock instanceof Subscriber) sock.subscribe();
+  sock.connect(ep!);
+  sock.receiveTimeout = 5000;
+  let n = 0, first = 0;
+  try {
+    while (n < count) {
+      await sock.receive();
+      if (n++ === 0) first = performance.now();
+    }
+  } catch {
+    // idle for 5 s: report what came
+  }
+  console.log(JSON.stringify({ received: n, ms: performance.now() - first }));
+  sock.close();
+  process.exit(0);
+}

@@ -65,13 +65,10 @@ export function textLine(e: DumpEvent, o: RenderOptions): string {
       } else {
         if (e.identity) parts.push("identity");
         if (e.subscription) {
-          parts.push(
-            `${e.subscription.subscribe ? "subscribe" : "cancel"} ${
-              JSON.stringify(e.subscription.topic)
-            }`,
-          );
+          const t = topicText(e.subscription);
+          parts.push(`${e.subscription.subscribe ? "subscribe" : "cancel"} ${t}`);
         }
-        if (e.topic !== undefined) parts.push(`topic ${JSON.stringify(e.topic)}`);
+        if (e.topic !== undefined || e.topicHex !== undefined) parts.push(`topic ${topicText(e)}`);
         if (e.envelope) {
           parts.push(paint(C.magenta, `[${e.envelope.map((id) => id || "''").join(" ")}] |`));
         }
@@ -86,6 +83,10 @@ export function textLine(e: DumpEvent, o: RenderOptions): string {
     case "error":
       return `${head} ${paint(C.red, `! at byte ${e.offset}: ${e.reason}`)}`;
   }
+}
+
+function topicText(t: { topic?: string; topicHex?: string }): string {
+  return t.topic !== undefined ? JSON.stringify(t.topic) : `0x${t.topicHex}`;
 }
 
 function clock(ms: number): string {

@@ -6,11 +6,11 @@
  * topics, ZMTP 3.0 subscription messages). Pure, and it never throws: whatever goes wrong
  * inside becomes an "error" event for that side, whose bytes are then only counted.
  */
-import { decodeMetadata } from "../wire/metadata.ts";
 import { decodeBody, type DecodePlan, parseDecodeSpec } from "./body.ts";
 import type { DumpEvent, FrameView, JsonValue, MessageEvent, Side } from "./events.ts";
 import { CurveDecoder, isCurveMessage } from "./security/curve.ts";
 import { describePlain, libzmqPlainError } from "./security/plain.ts";
+import { describeMetadata } from "./security/render.ts";
 import { DirectionDecoder, type GreetingInfo, type PeerVersion } from "./stream_decoder.ts";
 import { printable, textOrHex, toHex } from "./text.ts";
 
@@ -305,16 +305,12 @@ export class ConnectionDecoder {
     switch (name) {
       case "READY": {
         side.ready = true;
-        try {
-          const metadata: Record<string, JsonValue> = {};
-          for (const [k, v] of decodeMetadata(data)) {
-            metadata[k] = printable(v) ?? { hex: toHex(v) };
-          }
-          side.socketType = socketTypeOf(metadata);
-          return { metadata };
-        } catch (e) {
-          return { malformed: (e as Error).message, dataHex: toHex(data, 64) };
-        }
+        // the same reading as PLAIN's metadata (odd names kept apart, "__proto__" harmless)
+        const view = describeMetadata(data, 1 + name.length);
+        side.socketType = socketTypeOf(view.metadata);
+        const f: Record<string, JsonValue> = { metadata: view.metadata };
+        if (view.error !== undefined) f.malformed = view.error;
+        return f;
       }
       case "ERROR": {
         const len = data[0];
@@ -396,12 +392,9 @@ export class ConnectionDecoder {
       (first.body[0] === 0 || first.body[0] === 1)
     ) {
       const topic = first.body.subarray(1);
-      e.subscription = {
-        subscribe: first.body[0] === 1,
-        topic: printable(topic) ?? `0x${toHex(topic)}`,
-      };
+      e.subscription = { subscribe: first.body[0] === 1, ...textOrHex("topic", topic) };
     } else if (sender === "PUB" || sender === "XPUB") {
-      e.topic = printable(first.body) ?? `0x${toHex(first.body)}`;
+      Object.assign(e, textOrHex("topic", first.body));
     } else if (
       sender !== undefined && receiver !== undefined &&
       (ENVELOPED.has(sender) || ENVELOPED.has(receiver))

@@ -91,10 +91,11 @@ export interface MessageEvent extends EventBase {
   envelope?: string[];
   /** Index of the first frame after the envelope (0 without one). */
   bodyIndex?: number;
-  /** PUB/XPUB data: the first frame, the topic a subscriber matched on. */
+  /** PUB/XPUB data: the first frame, the topic a subscriber matched on (topicHex if binary). */
   topic?: string;
+  topicHex?: string;
   /** ZMTP 3.0 subscription message (first byte 1 or 0), or an XSUB's. */
-  subscription?: { subscribe: boolean; topic: string };
+  subscription?: { subscribe: boolean; topic?: string; topicHex?: string };
   /** A CURVE MESSAGE box that could not be opened: its sizes only. */
   encrypted?: boolean;
   /** The message came out of CURVE boxes opened with a given transient secret. */

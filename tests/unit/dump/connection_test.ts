@@ -114,4 +114,27 @@ describe("ConnectionDecoder", () => {
     assert.ok(!textLine(g, { color: false }).includes("\x1b"));
     assert.match(textLine(g, { color: false }), /#7 → greeting ZMTP 3\.1 NULL$/);
   });
+
+  it("gives binary topics as topicHex, and reads hostile metadata names harmlessly", () => {
+    const evil = encodeFrame(
+      4,
+      encodeReady([["Socket-Type", te.encode("PUB")], ["__proto__", te.encode("x")]]),
+    );
+    const events = run([
+      ["server", encodeGreeting("NULL")],
+      ["server", evil],
+      ["client", encodeGreeting("NULL")],
+      ["client", ready("SUB")],
+      ["client", encodeFrame(0, Uint8Array.of(1, 0xff, 0x00))],
+      ["server", encodeFrame(0, Uint8Array.of(0xff, 0x00, 0x41))],
+    ]);
+    const readyEv = of(events, "command")[0]!;
+    const meta = readyEv.fields.metadata as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(meta), Object.prototype);
+    assert.equal(meta["Socket-Type"], "PUB");
+    const [sub, pub] = of(events, "message");
+    assert.deepEqual(sub!.subscription, { subscribe: true, topicHex: "ff00" });
+    assert.equal(pub!.topicHex, "ff0041");
+    assert.match(textLine(pub!, { color: false }), /topic 0xff0041/);
+  });
 });

@@ -13,6 +13,7 @@ import { ensureBinary, killAll, zmqkit } from "../cli/_cli.ts";
 import { encodeGreeting } from "../../lib/wire/greeting.ts";
 import { encodePing, encodeReady } from "../../lib/wire/command.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
+import { concatBytes } from "../../lib/util/bytes.ts";
 
 const te = new TextEncoder();
 let dir: string;
@@ -25,15 +26,7 @@ after(() => {
   killAll();
 });
 
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts).slice();
 const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 
 /** A DEALER's side of a NULL conversation: READY, a PING, a 3-frame message. */

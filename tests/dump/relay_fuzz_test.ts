@@ -13,6 +13,7 @@ import { encodeGreeting } from "../../lib/wire/greeting.ts";
 import { encodeReady } from "../../lib/wire/command.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { startDump, targetOf } from "./_relay.ts";
+import { concatBytes } from "../../lib/util/bytes.ts";
 
 let echo: net.Server;
 let port = 0;
@@ -58,18 +59,11 @@ function roundTrip(endpoint: string, chunks: Uint8Array[]): Promise<Buffer> {
 
 const valid = (() => {
   const ready = encodeReady([["Socket-Type", new TextEncoder().encode("DEALER")]]);
-  const parts = [
+  return concatBytes([
     encodeGreeting("NULL"),
     encodeFrame(4, ready),
     encodeFrame(0, new TextEncoder().encode("hello")),
-  ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  ]);
 })();
 
 describe("zmqkit dump relay under hostile input", () => {

@@ -13,21 +13,14 @@ import type { DumpEvent, Side } from "../../lib/dump/events.ts";
 import { encodeGreeting } from "../../lib/wire/greeting.ts";
 import { encodeCommand, encodePing, encodeReady, encodeSubscribe } from "../../lib/wire/command.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
+import { concatBytes } from "../../lib/util/bytes.ts";
 
 const te = new TextEncoder();
 const frame = (flags: number, body: Uint8Array) => encodeFrame(flags, body);
 const meta = (type: string) =>
   encodeReady([["Socket-Type", te.encode(type)], ["Identity", new Uint8Array(0)]]);
 
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts).slice();
 
 /** A plausible conversation per mechanism, both directions. */
 function conversation(mechanism: string): Record<Side, Uint8Array> {

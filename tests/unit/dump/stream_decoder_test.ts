@@ -6,6 +6,7 @@ import { DirectionDecoder, type GreetingInfo } from "../../../lib/dump/stream_de
 import { encodeGreeting } from "../../../lib/wire/greeting.ts";
 import { encodeReady } from "../../../lib/wire/command.ts";
 import { encodeFrame } from "../../../lib/wire/frame_encoder.ts";
+import { concatBytes } from "../../../lib/util/bytes.ts";
 
 type Item =
   | { k: "greeting"; g: GreetingInfo; offset: number }
@@ -45,15 +46,7 @@ function hex(b: Uint8Array): string {
 function bytes(h: string): Uint8Array {
   return Uint8Array.from(h.replace(/\s/g, "").match(/../g)?.map((x) => parseInt(x, 16)) ?? []);
 }
-function cat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+const cat = (...parts: Uint8Array[]): Uint8Array => concatBytes(parts).slice();
 const frame = (body: Uint8Array, more = false) => {
   return encodeFrame(more ? 1 : 0, body);
 };

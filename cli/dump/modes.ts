@@ -12,6 +12,7 @@ import { TcpReassembler } from "../../lib/dump/pcap/reassembly.ts";
 import { readCapture } from "../../lib/dump/pcap/reader.ts";
 import { Relay, type RelayTap } from "../../lib/dump/relay.ts";
 import { createFileSink, readFileBytes } from "../../lib/transports/runtime/files.ts";
+import { concatBytes } from "../../lib/util/bytes.ts";
 
 export type Emit = (e: DumpEvent) => void;
 
@@ -76,7 +77,6 @@ export async function dumpCapture(
     /** Undecided until the first bytes show a ZMTP signature (or not). */
     state: "undecided" | "zmtp" | "other";
     pending: { from: Side; bytes: Uint8Array; time: number }[];
-    seen: { client: Uint8Array[]; server: Uint8Array[] };
     decoder?: ConnectionDecoder;
   }
   const flows = new Map<number, Flow>();
@@ -99,7 +99,6 @@ export async function dumpCapture(
         time,
         state: "undecided",
         pending: [],
-        seen: { client: [], server: [] },
       });
     },
     onData(id, from, data, time) {
@@ -110,9 +109,10 @@ export async function dumpCapture(
         return;
       }
       f.pending.push({ from, bytes: data, time });
-      f.seen[from].push(data);
       if (restricted) return start(f);
-      const verdict = signature(concat(f.seen[from], 10));
+      const verdict = signature(
+        concatBytes(f.pending.filter((p) => p.from === from).map((p) => p.bytes)),
+      );
       if (verdict === "yes") start(f);
       else if (verdict === "no") {
         f.state = "other";
@@ -151,18 +151,6 @@ function signature(b: Uint8Array): "yes" | "no" | "maybe" {
   if (b[0] !== 0xff) return "no";
   if (b.length < 10) return "maybe";
   return (b[9]! & 1) === 1 ? "yes" : "no";
-}
-
-function concat(parts: Uint8Array[], max: number): Uint8Array {
-  const out = new Uint8Array(max);
-  let n = 0;
-  for (const p of parts) {
-    const k = Math.min(p.length, max - n);
-    out.set(p.subarray(0, k), n);
-    n += k;
-    if (n === max) break;
-  }
-  return out.subarray(0, n);
 }
 
 /** Decodes one direction's raw bytes (stdin or a hex dump) as connection 1. */

@@ -160,14 +160,8 @@ export class ConnectionDecoder {
       conn: this.conn,
       from,
       offset,
-      version: g.version,
-      major: g.major,
-      minor: g.minor,
+      ...g,
     };
-    if (g.mechanism !== undefined) e.mechanism = g.mechanism;
-    if (g.asServer !== undefined) e.asServer = g.asServer;
-    if (g.socketType !== undefined) e.socketType = g.socketType;
-    if (g.note !== undefined) e.note = g.note;
     this.#emit(e);
     const peer = this.#sides[other(from)].greeting;
     if (
@@ -348,18 +342,14 @@ export class ConnectionDecoder {
       else this.#onDataFrame(from, plain.more, plain.body, plain.body.length, offset, true);
       return;
     }
-    const fields = opened.fields;
-    const e: MessageEvent = {
-      type: "message",
-      time: this.#time,
-      conn: this.conn,
-      from,
-      offset,
-      size,
-      frames: [{ size: Math.max(0, size - 33), body: fields, as: "curve" }],
-      encrypted: true,
-    };
+    const e = this.#message(from, offset, size);
+    e.frames.push({ size: Math.max(0, size - 33), body: opened.fields, as: "curve" });
+    e.encrypted = true;
     this.#emit(e);
+  }
+
+  #message(from: Side, offset: number, size: number): MessageEvent {
+    return { type: "message", time: this.#time, conn: this.conn, from, offset, size, frames: [] };
   }
 
   #onMessage(
@@ -374,15 +364,7 @@ export class ConnectionDecoder {
     this.#sides[from].identityNext = false;
     let size = 0;
     for (const f of frames) size += f.size;
-    const e: MessageEvent = {
-      type: "message",
-      time: this.#time,
-      conn: this.conn,
-      from,
-      offset,
-      size,
-      frames: [],
-    };
+    const e = this.#message(from, offset, size);
     let bodyIndex = 0;
     const first = frames[0]!;
     if (identity) {

@@ -7,6 +7,7 @@
  * peer, or the SYN sender in a capture); the "server" is the side it reached. This is the
  * transport's view; ZMTP's as-server flag is reported separately in the greeting.
  */
+import type { GreetingInfo } from "./stream_decoder.ts";
 
 export type JsonValue =
   | null
@@ -39,22 +40,12 @@ export interface CloseEvent extends EventBase {
   reason?: string;
 }
 
-export interface GreetingEvent extends EventBase {
+/** A greeting: what the peer announced (see GreetingInfo) and where. */
+export interface GreetingEvent extends EventBase, GreetingInfo {
   type: "greeting";
   from: Side;
   /** Offset of the first byte of the event in this side's stream. */
   offset: number;
-  /** "3.1", "3.0", or "2.0"/"1.0" for an old peer. */
-  version: string;
-  major: number;
-  minor: number;
-  /** Absent for ZMTP 1.0/2.0, which have no mechanisms. */
-  mechanism?: string;
-  asServer?: boolean;
-  /** ZMTP 2.0 carries the socket type in the greeting. */
-  socketType?: string;
-  /** Whatever needs saying: a downgrade, a malformed filler. */
-  note?: string;
 }
 
 export interface CommandEvent extends EventBase {

@@ -18,12 +18,16 @@ import {
 
 /** How the peer announced itself. */
 export interface GreetingInfo {
+  /** "3.1", "3.0", or "2.0"/"1.0" for an old peer. */
   version: string;
   major: number;
   minor: number;
+  /** Absent for ZMTP 1.0/2.0, which have no mechanisms. */
   mechanism?: string;
   asServer?: boolean;
+  /** ZMTP 1.0/2.0 carry the socket type in the greeting. */
   socketType?: string;
+  /** Whatever needs saying: a downgrade, a malformed filler. */
   note?: string;
 }
 

@@ -14,6 +14,7 @@ import { encodeReady } from "../../lib/wire/command.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
 import { startDump, targetOf } from "./_relay.ts";
 import { concatBytes } from "../../lib/util/bytes.ts";
+import { mutationsOf } from "../_helpers/mutations.ts";
 
 let echo: net.Server;
 let port = 0;
@@ -73,14 +74,7 @@ describe("zmqkit dump relay under hostile input", () => {
       fc.tuple(
         fc.oneof(
           fc.uint8Array({ maxLength: 3000 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
-            maxLength: 6,
-          })
-            .map((muts) => {
-              const b = valid.slice();
-              for (const [i, v] of muts) b[i] = v;
-              return b;
-            }),
+          mutationsOf(valid),
         ),
         fc.array(fc.nat(200), { maxLength: 8 }),
       ),

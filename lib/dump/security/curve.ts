@@ -36,7 +36,8 @@ import {
   openBox,
   sameBytes,
 } from "./curve_box.ts";
-import { describeMetadata, hex, uint64Value } from "./render.ts";
+import { describeMetadata, uint64Value } from "./render.ts";
+import { toHex } from "../text.ts";
 import { describePlain } from "./plain.ts";
 import {
   bigNonce,
@@ -215,7 +216,7 @@ export class CurveDecoder {
     if (data.length < 16) {
       return { malformed: `missing long nonce at data offset ${data.length}` };
     }
-    fields.longNonce = hex(data.subarray(0, 16));
+    fields.longNonce = toHex(data.subarray(0, 16));
     const box = data.subarray(16);
     fields.boxSize = box.length;
     if (data.length !== WELCOME_SIZE) {

@@ -7,7 +7,8 @@
 import type { JsonValue } from "../events.ts";
 import { z85Encode } from "../../mechanisms/z85.ts";
 import { boxKey, curveNonce, openBox, sameBytes } from "./curve_box.ts";
-import { describeMetadata, hex } from "./render.ts";
+import { describeMetadata } from "./render.ts";
+import { toHex } from "../text.ts";
 
 /** A secret key the user gave, with its public key. */
 export interface KeyPair {
@@ -77,7 +78,7 @@ export function describeInitiatePlaintext(
   }
   const clientKey = plain.subarray(0, 32);
   fields.clientKey = z85Encode(clientKey);
-  fields.vouchNonce = hex(plain.subarray(32, 48));
+  fields.vouchNonce = toHex(plain.subarray(32, 48));
   const vouch = openVouch(keys, sPrime, clientKey, plain.subarray(32, 48), plain.subarray(48, 128));
   fields.vouchOpened = vouch !== null;
   if (vouch !== null && vouch.length === 64) {

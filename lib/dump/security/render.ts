@@ -5,6 +5,7 @@
  * prototype-safe objects (a metadata name may well be "__proto__"). Nothing here throws
  * on any input, and every rendered value is bounded.
  */
+import { toHex } from "../text.ts";
 import type { JsonValue } from "../events.ts";
 
 /** Longest value rendered in full; longer ones are cut and carry "$size". */
@@ -15,13 +16,6 @@ export const MAX_PROPERTIES = 256;
 /** Sets `obj[key] = value` as an own data property, even for "__proto__". */
 export function setField(obj: Record<string, JsonValue>, key: string, value: JsonValue): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** Lower-case hex of `bytes`. */
-export function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, "0");
-  return s;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -52,7 +46,7 @@ export function renderValue(bytes: Uint8Array): JsonValue {
   if (!cut && text !== null) return text;
   const out: Record<string, JsonValue> = {};
   if (text !== null) out.$text = text;
-  else out.$hex = hex(shown);
+  else out.$hex = toHex(shown);
   if (cut) out.$size = bytes.length;
   return out;
 }

@@ -11,7 +11,8 @@ import { z85Encode } from "../../../lib/mechanisms/z85.ts";
 import { boxKey, curvePublicKey } from "../../../lib/dump/security/curve_box.ts";
 import { CurveDecoder, MAX_SECRET_KEYS } from "../../../lib/dump/security/curve.ts";
 import { describePlain } from "../../../lib/dump/security/plain.ts";
-import { describeMetadata, hex, MAX_VALUE_BYTES } from "../../../lib/dump/security/render.ts";
+import { describeMetadata, MAX_VALUE_BYTES } from "../../../lib/dump/security/render.ts";
+import { toHex as hex } from "../../../lib/dump/text.ts";
 import type { JsonValue, Side } from "../../../lib/dump/events.ts";
 
 const unhex = (s: string) =>

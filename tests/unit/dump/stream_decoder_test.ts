@@ -7,6 +7,7 @@ import { encodeGreeting } from "../../../lib/wire/greeting.ts";
 import { encodeReady } from "../../../lib/wire/command.ts";
 import { encodeFrame } from "../../../lib/wire/frame_encoder.ts";
 import { concatBytes } from "../../../lib/util/bytes.ts";
+import { mutationsOf } from "../../_helpers/mutations.ts";
 
 type Item =
   | { k: "greeting"; g: GreetingInfo; offset: number }
@@ -175,14 +176,7 @@ describe("DirectionDecoder", () => {
       fc.property(
         fc.oneof(
           fc.uint8Array({ maxLength: 300 }),
-          fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
-            maxLength: 6,
-          })
-            .map((muts) => {
-              const b = valid.slice();
-              for (const [i, v] of muts) b[i] = v;
-              return b;
-            }),
+          mutationsOf(valid),
         ),
         fc.nat(20),
         fc.constantFrom<"unversioned" | 0 | 1 | undefined>(undefined, "unversioned", 0, 1),

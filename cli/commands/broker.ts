@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import { LoadBalancingBroker, MajordomoBroker, type Router, type Socket } from "../../mod.ts";
 import { usage } from "../errors.ts";
+import { Interrupt } from "../interrupt.ts";
 import {
   describeSpec,
   logLine,
@@ -79,6 +80,7 @@ export async function brokerAction(
   const heartbeat = positive("--heartbeat", flags.heartbeat, 2500);
   const liveness = positive("--liveness", flags.liveness, 3);
 
+  const interrupt = new Interrupt(); // before any bind: see cli/interrupt.ts
   const opened: Socket[] = [];
   try {
     for (const [i, spec] of specs.entries()) {
@@ -102,6 +104,7 @@ export async function brokerAction(
         },
         every,
         flags.json ?? false,
+        interrupt,
       );
     } else {
       const b = new MajordomoBroker(opened[0] as Router, {
@@ -124,9 +127,11 @@ export async function brokerAction(
         },
         every,
         flags.json ?? false,
+        interrupt,
       );
     }
   } finally {
+    interrupt.dispose();
     for (const s of opened) s.close();
   }
 }

@@ -11,7 +11,8 @@ import type { DumpEvent, Side } from "../../lib/dump/events.ts";
 import { HexInputError, parseHexDump } from "../../lib/dump/hex_input.ts";
 import { concatBytes } from "../../lib/util/bytes.ts";
 import { z85Decode } from "../../lib/mechanisms/z85.ts";
-import { env, onSignals } from "../../lib/transports/runtime/process.ts";
+import { env } from "../../lib/transports/runtime/process.ts";
+import { Interrupt } from "../interrupt.ts";
 import { readFileBytes } from "../../lib/transports/runtime/files.ts";
 import { isTerminal, stderr, stdinChunks, stdout } from "../../lib/transports/runtime/stdio.ts";
 import { CliError, ExitCode, usage } from "../errors.ts";
@@ -140,28 +141,30 @@ export async function dumpAction(flags: DumpFlags): Promise<void> {
   };
 
   if (flags.listen !== undefined) {
-    const { relay, stop } = await startRelay(
-      flags.listen,
-      flags.upstream!,
-      options,
-      emit,
-      flags.pcapOut,
-    )
-      .catch((e: unknown) => {
-        throw e instanceof Error && !("code" in e) ? new CliError(ExitCode.FAILURE, e.message) : e;
-      });
-    void stderr().write(
-      enc.encode(`zmqkit: relaying ${flags.listen} (${relay.address}) → ${flags.upstream}\n`),
-    );
-    const signal = await new Promise<"SIGINT" | "SIGTERM">((resolve) => {
-      const off = onSignals((s) => {
-        off();
-        resolve(s);
-      });
-    });
-    await stop();
-    await out.flush();
-    throw new CliError(signal === "SIGINT" ? ExitCode.SIGINT : ExitCode.SIGTERM, "");
+    const interrupt = new Interrupt(); // before the listener opens: see cli/interrupt.ts
+    try {
+      const { relay, stop } = await startRelay(
+        flags.listen,
+        flags.upstream!,
+        options,
+        emit,
+        flags.pcapOut,
+      )
+        .catch((e: unknown) => {
+          throw e instanceof Error && !("code" in e)
+            ? new CliError(ExitCode.FAILURE, e.message)
+            : e;
+        });
+      void stderr().write(
+        enc.encode(`zmqkit: relaying ${flags.listen} (${relay.address}) → ${flags.upstream}\n`),
+      );
+      await interrupt.arrived;
+      await stop();
+      await out.flush();
+      throw interrupt.error();
+    } finally {
+      interrupt.dispose();
+    }
   }
   if (flags.pcap !== undefined) {
     const ports = flags.port === undefined ? undefined : parsePorts(flags.port);

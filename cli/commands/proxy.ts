@@ -21,9 +21,9 @@ import {
   XSubscriber,
 } from "../../mod.ts";
 import type { ProxySocket } from "../../lib/proxy.ts";
-import { onSignals } from "../../lib/transports/runtime/process.ts";
 import { stderr, stdout } from "../../lib/transports/runtime/stdio.ts";
-import { CliError, ExitCode, usage } from "../errors.ts";
+import { usage } from "../errors.ts";
+import { Interrupt } from "../interrupt.ts";
 
 const CLASSES: Record<string, new (o?: Record<string, unknown>) => Socket> = {
   pair: Pair,
@@ -105,8 +105,8 @@ const enc = new TextEncoder();
 export const logLine = (line: string) => void stderr().write(enc.encode(`zmqkit: ${line}\n`));
 
 /**
- * Runs `done` until it settles, a signal arrives (exit 130/143), printing `stats()` every
- * `every` seconds (NDJSON on stdout with `json`, a line on stderr otherwise).
+ * Runs `done` until it settles or `interrupt` catches a signal (exit 130/143), printing
+ * `stats()` every `every` seconds (NDJSON on stdout with `json`, a line on stderr otherwise).
  */
 export async function runService(
   done: Promise<void>,
@@ -114,30 +114,22 @@ export async function runService(
   stats: { line: () => string; json: () => unknown },
   every: number | undefined,
   json: boolean,
+  interrupt: Interrupt,
 ): Promise<void> {
-  let signalled: CliError | undefined;
-  let wake: () => void = () => {};
-  const interrupted = new Promise<void>((r) => wake = r);
-  const off = onSignals((signal) => {
-    if (signalled) return;
-    signalled = new CliError(signal === "SIGINT" ? ExitCode.SIGINT : ExitCode.SIGTERM, "");
-    wake();
-  });
   const print = () => {
     if (json) void stdout().write(enc.encode(JSON.stringify(stats.json()) + "\n"));
     else logLine(stats.line());
   };
   const timer = every ? setInterval(print, every * 1000) : undefined;
   try {
-    await Promise.race([done, interrupted]);
+    await Promise.race([done, interrupt.arrived]);
   } finally {
-    off();
     if (timer !== undefined) clearInterval(timer);
     stop();
   }
   if (every) print();
   await stdout().flush();
-  if (signalled) throw signalled;
+  if (interrupt.signal) throw interrupt.error();
 }
 
 /** "1.2 MB" */
@@ -252,6 +244,7 @@ export async function proxyAction(
   const every = parseSeconds("--stats", flags.stats);
   if (flags.json && !every) throw usage("--json needs --stats SECONDS");
 
+  const interrupt = new Interrupt(); // before any bind: see cli/interrupt.ts
   const opened: Socket[] = [];
   const closeAll = () => {
     for (const s of opened) s.close();
@@ -307,8 +300,10 @@ export async function proxyAction(
       },
       every,
       flags.json ?? false,
+      interrupt,
     );
   } finally {
+    interrupt.dispose();
     closeAll();
   }
 }

@@ -209,3 +209,42 @@ export function lines(b: Buffer): string[] {
   if (parts[parts.length - 1] === "") parts.pop();
   return parts;
 }
+
+/**
+ * Runs `zmqkit ARGS` in the background of `sh`, sends it SIG`signal` as soon as the ipc
+ * socket file `path` exists (a busy loop, to be early; the test's bound ends it), and
+ * resolves with the exit
+ * status the shell saw, e.g. "status=130". A shell reports it because Deno's child_process
+ * gives only the signal of a child that a signal ended. Background jobs of a
+ * non-interactive shell start with SIGINT ignored, so a command that installs its handler
+ * only after binding loses a signal sent this early: the race this catches.
+ */
+export async function statusAfterSignal(
+  args: string[],
+  path: string,
+  signal: "INT" | "TERM",
+): Promise<string> {
+  const script = `"$0" "$@" & p=$!; echo "pid=$p"
+    while [ ! -S "${path}" ] && kill -0 $p 2>/dev/null; do :; done
+    kill -${signal} $p; wait $p; echo "status=$?"`;
+  const sh = spawn("sh", ["-c", script, BIN, ...args], { stdio: ["ignore", "pipe", "ignore"] });
+  let out = "";
+  sh.stdout!.on("data", (d) => out += d);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      new Promise((r) => sh.once("close", r)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          const pid = /pid=(\d+)/.exec(out)?.[1];
+          if (pid) process.kill(Number(pid), "SIGKILL");
+          sh.kill("SIGKILL");
+          reject(new Error(`zmqkit ${args.join(" ")}: no exit ${2 * WAIT} ms after SIG${signal}`));
+        }, 2 * WAIT);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return out.replace(/^pid=\d+\n/, "").trim();
+}

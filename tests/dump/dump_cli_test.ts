@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /**
  * `zmqkit dump` from the shell: the raw-stream sources (--stdin, --hex), body decoders chosen
- * per frame, and every usage error as one line with exit code 2.
+ * per frame, every usage error as one line with exit code 2, and the relay's exit on signals.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pack } from "msgpackr";
-import { ensureBinary, killAll, zmqkit } from "../cli/_cli.ts";
+import { ensureBinary, killAll, statusAfterSignal, zmqkit } from "../cli/_cli.ts";
 import { encodeGreeting } from "../../lib/wire/greeting.ts";
 import { encodePing, encodeReady } from "../../lib/wire/command.ts";
 import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
@@ -180,5 +180,13 @@ describe("zmqkit dump usage errors", () => {
     srv.close();
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /in use/);
+  });
+
+  it("the relay ends on SIGINT with 130 and on SIGTERM with 143, even right after listening", async () => {
+    for (const [signal, code] of [["INT", 130], ["TERM", 143]] as const) {
+      const path = join(dir, `sig-${signal}.ipc`);
+      const args = ["dump", "--listen", `ipc://${path}`, "--upstream", `ipc://${path}-up`];
+      assert.equal(await statusAfterSignal(args, path, signal), `status=${code}`);
+    }
   });
 });

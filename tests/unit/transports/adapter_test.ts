@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /**
  * The byte-stream adapters against one contract (lib/transports/connection.ts): node:net on
- * every runtime, and Deno's own sockets when running on Deno.
+ * every runtime, Deno's own sockets on Deno and Bun's own on Bun.
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -11,11 +11,13 @@ import { writeFileSync } from "node:fs";
 import type { Connection, Listener } from "../../../lib/transports/connection.ts";
 import * as node from "../../../lib/transports/runtime/node.ts";
 import * as deno from "../../../lib/transports/runtime/deno.ts";
+import * as bun from "../../../lib/transports/runtime/bun.ts";
 import { withTimeout } from "../../_helpers/wait.ts";
 
 type Adapter = typeof node;
 const adapters: [string, Adapter][] = [["node:net", node]];
 if (deno.available) adapters.push(["Deno sockets", deno]);
+if (bun.available) adapters.push(["Bun sockets", bun]);
 
 let n = 0;
 const ipcPath = () => join(tmpdir(), `zmqkit-adapter-${process.pid}-${n++}.sock`);

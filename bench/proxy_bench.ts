@@ -1,80 +1,103 @@
 // SPDX-License-Identifier: MIT
 /**
- * Proxy throughput: zmqkit's Proxy (in this process) against zeromq.js's Proxy (libzmq's
- * zmq_proxy in a Node process), with the same libzmq producer and consumer on both sides.
+ * Proxy throughput: zmqkit's Proxy against zeromq.js's Proxy (libzmq's zmq_proxy_steerable on
+ * its own thread, under Node), each in a process of its own, with the same producer and
+ * consumer for both.
  *
- *   bun bench/proxy_bench.ts [COUNT] [SIZE] [--ends zeromq.js|zmqkit]   (deno run -A works too)
+ *   bun bench/proxy_bench.ts [COUNT] [SIZE] [--ends zeromq.js|zmqkit] [--host bun|deno]
+ *                            [--runs N]                          (deno run -A works too)
  *
  * --ends picks the producer and consumer: zeromq.js under Node (the default), or zmqkit under
- * Bun (bench/peers/proxy_peers_zmqkit.ts), fast enough that the proxy sets the rate.
+ * Bun (bench/peers/proxy_peers_zmqkit.ts), fast enough that the proxy sets the rate. --host is
+ * the runtime of the zmqkit proxy (bun, the runtime of the `zmqkit` binary, by default).
  *
  * Kinds: queue (ROUTER/DEALER; a DEALER producer, a DEALER consumer) and forwarder
- * (XSUB/XPUB; a PUB producer, a SUB consumer). High-water marks are unlimited everywhere so
- * nothing is dropped; the rate is messages over the consumer's first-to-last time.
+ * (XSUB/XPUB; a PUB producer, a SUB consumer), over ipc. High-water marks are unlimited
+ * everywhere so nothing is dropped. Two numbers per run:
+ * - rate: messages over the consumer's first-to-last time;
+ * - CPU per message: the proxy process's user + system time (all its threads, from
+ *   /proc/PID/stat) while it moved the messages, over the count. On a machine whose cores
+ *   producer, proxy and consumer share, the rate is what the three make together; the CPU a
+ *   proxy spends per message is its own cost, and 1 / that is the rate it could hold on a
+ *   core of its own.
+ * Runs are interleaved (every kind and proxy once, then again), and the order of the two
+ * proxies alternates from run to run.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Dealer, Proxy, Router, XPublisher, XSubscriber } from "../mod.ts";
 
 const PEERS = fileURLToPath(new URL("./peers/proxy_peers.mjs", import.meta.url));
 const ZMQKIT_PEERS = fileURLToPath(new URL("./peers/proxy_peers_zmqkit.ts", import.meta.url));
-const BUN = fileURLToPath(new URL("../node_modules/.bin/bun", import.meta.url));
-const positional = process.argv.slice(2).filter((a, i, all) =>
-  !a.startsWith("--") && all[i - 1] !== "--ends"
-);
-const COUNT = Number(positional[0] ?? 200_000);
-const SIZE = Number(positional[1] ?? 100);
-const ENDS = process.argv.includes("--ends")
-  ? process.argv[process.argv.indexOf("--ends") + 1]
-  : "zeromq.js";
+const BIN = fileURLToPath(new URL("../node_modules/.bin/", import.meta.url));
 const NODE = process.env.ZMQKIT_NODE ?? "node";
 
-function node(args: string[]): { child: ChildProcess; out: Promise<string> } {
-  // the proxy is always zeromq.js's here; producers and consumers follow --ends
-  const zmqkitEnd = ENDS === "zmqkit" && args[0] !== "proxy";
-  const child = zmqkitEnd
-    ? spawn(BUN, [ZMQKIT_PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] })
+const args = process.argv.slice(2);
+const flag = (name: string, fallback: string) =>
+  args.includes(name) ? args[args.indexOf(name) + 1]! : fallback;
+const positional = args.filter((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"));
+const COUNT = Number(positional[0] ?? 200_000);
+const SIZE = Number(positional[1] ?? 100);
+const ENDS = flag("--ends", "zeromq.js");
+const HOST = flag("--host", "bun");
+const RUNS = Number(flag("--runs", "3"));
+if (!["zeromq.js", "zmqkit"].includes(ENDS) || !["bun", "deno"].includes(HOST) || !(RUNS > 0)) {
+  console.error(
+    "usage: proxy_bench.ts [COUNT] [SIZE] [--ends zeromq.js|zmqkit] " +
+      "[--host bun|deno] [--runs N]",
+  );
+  process.exit(2);
+}
+
+type Impl = "zmqkit" | "zeromq.js";
+type Kind = "queue" | "forwarder";
+
+function start(impl: Impl, args: string[]): { child: ChildProcess; out: Promise<string> } {
+  const child = impl === "zmqkit"
+    ? HOST === "deno"
+      ? spawn(BIN + "deno", ["run", "-A", ZMQKIT_PEERS, ...args], {
+        stdio: ["pipe", "pipe", "inherit"],
+      })
+      : spawn(BIN + "bun", [ZMQKIT_PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] })
     : spawn(NODE, [PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   child.stdout!.on("data", (d) => out += d);
   return { child, out: new Promise((r) => child.once("exit", () => r(out))) };
 }
 
-async function waitReady(p: { child: ChildProcess }): Promise<void> {
-  await new Promise<void>((resolve) => {
-    p.child.stdout!.on("data", (d) => String(d).includes("ready") && resolve());
-  });
+/** The ends always run on Bun for zmqkit, whatever hosts the proxy. */
+function startEnd(args: string[]): { child: ChildProcess; out: Promise<string> } {
+  if (ENDS === "zeromq.js") return start("zeromq.js", args);
+  const child = spawn(BIN + "bun", [ZMQKIT_PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (d) => out += d);
+  return { child, out: new Promise((r) => child.once("exit", () => r(out))) };
+}
+
+/** User + system CPU seconds of a process, all threads (fields 14 and 15 of /proc/PID/stat). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
 }
 
 let n = 0;
 const ep = (name: string) => `ipc:///tmp/zmqkit-proxy-bench-${process.pid}-${n++}-${name}`;
 
-async function measure(kind: "queue" | "forwarder", impl: "zmqkit" | "zeromq.js") {
+interface Result {
+  rate: number;
+  cpuUs: number;
+}
+
+async function measure(kind: Kind, impl: Impl): Promise<Result> {
   const front = ep("front"), back = ep("back");
-  let stop: () => void;
-  if (impl === "zmqkit") {
-    const o = { sendHighWaterMark: 0, receiveHighWaterMark: 0, linger: 0 };
-    const f = kind === "queue" ? new Router(o) : new XSubscriber(o);
-    const b = kind === "queue" ? new Dealer(o) : new XPublisher(o);
-    await f.bind(front);
-    await b.bind(back);
-    const p = new Proxy(f, b);
-    void p.run();
-    stop = () => {
-      p.terminate();
-      f.close();
-      b.close();
-    };
-  } else {
-    const p = node(["proxy", kind, front, back]);
-    await waitReady(p);
-    stop = () => {
-      p.child.stdin!.end();
-      p.child.kill("SIGKILL"); // zeromq.js's Proxy.run() does not always let the process end
-    };
-  }
-  const consumer = node(["consume", kind === "queue" ? "dealer" : "sub", back, String(COUNT)]);
-  const producer = node([
+  const proxy = start(impl, ["proxy", kind, front, back]);
+  await new Promise<void>((resolve) => {
+    proxy.child.stdout!.on("data", (d) => String(d).includes("ready") && resolve());
+  });
+  const cpu0 = cpuSeconds(proxy.child.pid!);
+  const consumer = startEnd(["consume", kind === "queue" ? "dealer" : "sub", back, String(COUNT)]);
+  const producer = startEnd([
     "produce",
     kind === "queue" ? "dealer" : "pub",
     front,
@@ -82,22 +105,55 @@ async function measure(kind: "queue" | "forwarder", impl: "zmqkit" | "zeromq.js"
     String(SIZE),
   ]);
   const result = JSON.parse(await consumer.out) as { received: number; ms: number };
+  const cpu = cpuSeconds(proxy.child.pid!) - cpu0;
   producer.child.kill();
-  stop();
-  return { ...result, rate: Math.round(result.received / (result.ms / 1000)) };
+  proxy.child.stdin!.end();
+  proxy.child.kill("SIGKILL"); // zeromq.js's Proxy.run() does not always let the process end
+  await proxy.out;
+  if (result.received !== COUNT) {
+    console.error(`${kind} ${impl}: ${result.received} of ${COUNT} messages arrived`);
+  }
+  return {
+    rate: Math.round(result.received / (result.ms / 1000)),
+    cpuUs: (cpu * 1e6) / result.received,
+  };
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const k = (x: number) => `${Math.round(x / 1000)}k`;
+
 console.log(
-  `proxy throughput, ${COUNT} messages of ${SIZE} bytes over ipc, ${ENDS} producer and consumer`,
+  `proxy throughput, ${COUNT} messages of ${SIZE} bytes over ipc, ${ENDS} producer and ` +
+    `consumer, zmqkit proxy on ${HOST}, ${RUNS} runs`,
 );
-console.log("kind       impl        received   ms        msg/s");
-for (const kind of ["queue", "forwarder"] as const) {
-  for (const impl of ["zmqkit", "zeromq.js"] as const) {
-    const r = await measure(kind, impl);
-    console.log(
-      `${kind.padEnd(10)} ${impl.padEnd(10)} ${String(r.received).padStart(9)} ` +
-        `${r.ms.toFixed(0).padStart(7)} ${String(r.rate).padStart(11)}`,
-    );
+console.log("run kind       impl           msg/s   proxy CPU µs/msg");
+const results = new Map<string, Result[]>();
+for (let run = 1; run <= RUNS; run++) {
+  for (const kind of ["queue", "forwarder"] as const) {
+    const impls: Impl[] = run % 2 ? ["zmqkit", "zeromq.js"] : ["zeromq.js", "zmqkit"];
+    for (const impl of impls) {
+      const r = await measure(kind, impl);
+      const key = `${kind} ${impl}`;
+      results.set(key, [...(results.get(key) ?? []), r]);
+      console.log(
+        `${String(run).padStart(3)} ${kind.padEnd(10)} ${impl.padEnd(10)} ` +
+          `${String(r.rate).padStart(9)} ${r.cpuUs.toFixed(2).padStart(10)}`,
+      );
+    }
   }
+}
+console.log("\nmedians (zmqkit ÷ zeromq.js: rate, and the CPU libzmq's proxy spends per zmqkit's)");
+for (const kind of ["queue", "forwarder"] as const) {
+  const z = results.get(`${kind} zmqkit`)!, l = results.get(`${kind} zeromq.js`)!;
+  const zr = median(z.map((r) => r.rate)), lr = median(l.map((r) => r.rate));
+  const zc = median(z.map((r) => r.cpuUs)), lc = median(l.map((r) => r.cpuUs));
+  console.log(
+    `${kind.padEnd(10)} rate ${k(zr)} vs ${k(lr)} (${(zr / lr).toFixed(2)}×), ` +
+      `CPU ${zc.toFixed(2)} vs ${lc.toFixed(2)} µs/msg (${(lc / zc).toFixed(2)}×; ` +
+      `${k(1e6 / zc)} vs ${k(1e6 / lc)} msg per CPU-second)`,
+  );
 }
 process.exit(0);

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: MIT
 /**
- * zmqkit producers and consumers for bench/proxy_bench.ts (`--ends zmqkit`): the same
- * command lines and output as proxy_peers.mjs's produce/consume, fast enough that the proxy in
- * the middle, not the ends, sets the rate. Run with bun (or deno run -A).
+ * zmqkit producers, consumers and proxies for bench/proxy_bench.ts: the same command lines and
+ * output as proxy_peers.mjs. The ends are fast enough that the proxy in the middle, not they,
+ * sets the rate. Run with bun (or deno run -A).
  *
  *   bun bench/peers/proxy_peers_zmqkit.ts produce dealer|pub ENDPOINT COUNT SIZE
  *   bun bench/peers/proxy_peers_zmqkit.ts consume dealer|sub ENDPOINT COUNT
+ *   bun bench/peers/proxy_peers_zmqkit.ts proxy queue|forwarder FRONT BACK
+ *       zmqkit's Proxy (router/dealer or xsub/xpub, both bound); prints "ready", ends when
+ *       its standard input closes
  */
-import { Dealer, Publisher, Subscriber } from "../../mod.ts";
+import {
+  Dealer,
+  Proxy,
+  Publisher,
+  Router,
+  Subscriber,
+  XPublisher,
+  XSubscriber,
+} from "../../mod.ts";
 
 const [mode, kind, ep, countText, sizeText] = process.argv.slice(2);
 const count = Number(countText);
@@ -24,7 +35,7 @@ if (mode === "produce") {
   for (let i = 0; i < count; i++) if (!sock.trySend(msg)) await sock.send(msg);
   sock.linger = 5000;
   sock.close();
-} else {
+} else if (mode === "consume") {
   const sock = kind === "sub" ? new Subscriber({ receiveHighWaterMark: 0 }) : new Dealer(unlimited);
   if (sock instanceof Subscriber) sock.subscribe();
   sock.connect(ep!);
@@ -43,4 +54,16 @@ if (mode === "produce") {
   console.log(JSON.stringify({ received: n, ms: performance.now() - first }));
   sock.close();
   process.exit(0);
+} else if (mode === "proxy") {
+  const o = { ...unlimited, linger: 0 };
+  const front = kind === "queue" ? new Router(o) : new XSubscriber(o);
+  const back = kind === "queue" ? new Dealer(o) : new XPublisher(o);
+  await front.bind(ep!);
+  await back.bind(countText!);
+  const proxy = new Proxy(front, back);
+  process.stdin.on("end", () => process.exit(0));
+  process.on("SIGINT", () => process.exit(0));
+  process.stdin.resume();
+  console.log("ready");
+  await proxy.run();
 }

@@ -131,6 +131,15 @@ export class Pipe {
     return msg;
   }
 
+  /**
+   * No send high-water mark (and no conflation): nothing about this pipe's length is ever
+   * observed, so the engine may encode its messages at once, even while the connection is
+   * backed up; the bytes wait in the connection instead of one object per message here.
+   */
+  get unboundedOut(): boolean {
+    return this.#sndhwm === 0 && !this.#conflate;
+  }
+
   hasOut(): boolean {
     return this.#out.length > 0;
   }

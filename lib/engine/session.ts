@@ -158,7 +158,8 @@ export class Session implements PipeEngine, ConnectionEngine {
   // ---- PipeEngine ----
 
   outReady(): void {
-    if (this.#pumpScheduled || !this.#writable || this.#phase !== P_TRAFFIC) return;
+    if (this.#pumpScheduled || this.#phase !== P_TRAFFIC) return;
+    if (!this.#writable && !this.pipe?.unboundedOut) return;
     this.#pumpScheduled = true;
     this.#seen = -1;
     this.#hops = 0;
@@ -367,7 +368,8 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.#pumpScheduled = false;
     const pipe = this.pipe;
     if (!pipe || this.#phase !== P_TRAFFIC) return;
-    while (this.#writable) {
+    const eager = pipe.unboundedOut;
+    while (this.#writable || eager) {
       const msg = pipe.takeOut();
       if (msg === undefined) break;
       this.#out.message(msg);

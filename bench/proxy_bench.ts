@@ -5,15 +5,17 @@
  * consumer for both.
  *
  *   bun bench/proxy_bench.ts [COUNT] [SIZE] [--ends zeromq.js|zmqkit] [--host bun|deno]
- *                            [--runs N]                          (deno run -A works too)
+ *                            [--runs N] [--hwm N]                (deno run -A works too)
  *
  * --ends picks the producer and consumer: zeromq.js under Node (the default), or zmqkit under
  * Bun (bench/peers/proxy_peers_zmqkit.ts), fast enough that the proxy sets the rate. --host is
  * the runtime of the zmqkit proxy (bun, the runtime of the `zmqkit` binary, by default).
  *
  * Kinds: queue (ROUTER/DEALER; a DEALER producer, a DEALER consumer) and forwarder
- * (XSUB/XPUB; a PUB producer, a SUB consumer), over ipc. High-water marks are unlimited
- * everywhere so nothing is dropped. Two numbers per run:
+ * (XSUB/XPUB; a PUB producer, a SUB consumer), over ipc. The proxies' sockets have the
+ * high-water mark --hwm (1000 by default, libzmq's default and what `zmqkit proxy` uses; 0 is
+ * none); the ends have none. A forwarder's XPUB drops what exceeds its high-water mark, as
+ * libzmq's does; what did not arrive is reported. Two numbers per run:
  * - rate: messages over the consumer's first-to-last time;
  * - CPU per message: the proxy process's user + system time (all its threads, from
  *   /proc/PID/stat) while it moved the messages, over the count. On a machine whose cores
@@ -41,10 +43,14 @@ const SIZE = Number(positional[1] ?? 100);
 const ENDS = flag("--ends", "zeromq.js");
 const HOST = flag("--host", "bun");
 const RUNS = Number(flag("--runs", "3"));
-if (!["zeromq.js", "zmqkit"].includes(ENDS) || !["bun", "deno"].includes(HOST) || !(RUNS > 0)) {
+const HWM = Number(flag("--hwm", "1000"));
+if (
+  !["zeromq.js", "zmqkit"].includes(ENDS) || !["bun", "deno"].includes(HOST) || !(RUNS > 0) ||
+  !(HWM >= 0)
+) {
   console.error(
     "usage: proxy_bench.ts [COUNT] [SIZE] [--ends zeromq.js|zmqkit] " +
-      "[--host bun|deno] [--runs N]",
+      "[--host bun|deno] [--runs N] [--hwm N]",
   );
   process.exit(2);
 }
@@ -87,11 +93,12 @@ const ep = (name: string) => `ipc:///tmp/zmqkit-proxy-bench-${process.pid}-${n++
 interface Result {
   rate: number;
   cpuUs: number;
+  lost: number;
 }
 
 async function measure(kind: Kind, impl: Impl): Promise<Result> {
   const front = ep("front"), back = ep("back");
-  const proxy = start(impl, ["proxy", kind, front, back]);
+  const proxy = start(impl, ["proxy", kind, front, back, String(HWM)]);
   await new Promise<void>((resolve) => {
     proxy.child.stdout!.on("data", (d) => String(d).includes("ready") && resolve());
   });
@@ -110,10 +117,8 @@ async function measure(kind: Kind, impl: Impl): Promise<Result> {
   proxy.child.stdin!.end();
   proxy.child.kill("SIGKILL"); // zeromq.js's Proxy.run() does not always let the process end
   await proxy.out;
-  if (result.received !== COUNT) {
-    console.error(`${kind} ${impl}: ${result.received} of ${COUNT} messages arrived`);
-  }
   return {
+    lost: COUNT - result.received,
     rate: Math.round(result.received / (result.ms / 1000)),
     cpuUs: (cpu * 1e6) / result.received,
   };
@@ -127,9 +132,9 @@ const k = (x: number) => `${Math.round(x / 1000)}k`;
 
 console.log(
   `proxy throughput, ${COUNT} messages of ${SIZE} bytes over ipc, ${ENDS} producer and ` +
-    `consumer, zmqkit proxy on ${HOST}, ${RUNS} runs`,
+    `consumer, zmqkit proxy on ${HOST}, proxy high-water marks ${HWM || "none"}, ${RUNS} runs`,
 );
-console.log("run kind       impl           msg/s   proxy CPU µs/msg");
+console.log("run kind       impl           msg/s   proxy CPU µs/msg   not arrived");
 const results = new Map<string, Result[]>();
 for (let run = 1; run <= RUNS; run++) {
   for (const kind of ["queue", "forwarder"] as const) {
@@ -140,7 +145,8 @@ for (let run = 1; run <= RUNS; run++) {
       results.set(key, [...(results.get(key) ?? []), r]);
       console.log(
         `${String(run).padStart(3)} ${kind.padEnd(10)} ${impl.padEnd(10)} ` +
-          `${String(r.rate).padStart(9)} ${r.cpuUs.toFixed(2).padStart(10)}`,
+          `${String(r.rate).padStart(9)} ${r.cpuUs.toFixed(2).padStart(10)} ` +
+          `${String(r.lost).padStart(13)}`,
       );
     }
   }

@@ -6,8 +6,9 @@
  *   node bench/peers/proxy_peers.mjs produce dealer|pub ENDPOINT COUNT SIZE
  *   node bench/peers/proxy_peers.mjs consume dealer|sub ENDPOINT COUNT
  *       prints {"received":N,"ms":T} (T from the first message to the last), then exits
- *   node bench/peers/proxy_peers.mjs proxy queue|forwarder FRONT BACK
- *       zeromq.js Proxy (router/dealer or xsub/xpub, both bound); prints "ready"
+ *   node bench/peers/proxy_peers.mjs proxy queue|forwarder FRONT BACK [HWM]
+ *       zeromq.js Proxy (router/dealer or xsub/xpub, both bound, with high-water marks of HWM,
+ *       1000 by default, 0 for none); prints "ready"
  */
 import * as zmq from "zeromq";
 
@@ -53,8 +54,10 @@ async function consume() {
 }
 
 async function proxy() {
-  const front = kind === "queue" ? new zmq.Router(unlimited) : new zmq.XSubscriber(unlimited);
-  const back = kind === "queue" ? new zmq.Dealer(unlimited) : new zmq.XPublisher(unlimited);
+  const hwm = Number(c ?? 1000);
+  const o = { sendHighWaterMark: hwm, receiveHighWaterMark: hwm, linger: 0 };
+  const front = kind === "queue" ? new zmq.Router(o) : new zmq.XSubscriber(o);
+  const back = kind === "queue" ? new zmq.Dealer(o) : new zmq.XPublisher(o);
   await front.bind(a);
   await back.bind(b);
   const p = new zmq.Proxy(front, back);

@@ -6,9 +6,9 @@
  *
  *   bun bench/peers/proxy_peers_zmqkit.ts produce dealer|pub ENDPOINT COUNT SIZE
  *   bun bench/peers/proxy_peers_zmqkit.ts consume dealer|sub ENDPOINT COUNT
- *   bun bench/peers/proxy_peers_zmqkit.ts proxy queue|forwarder FRONT BACK
- *       zmqkit's Proxy (router/dealer or xsub/xpub, both bound); prints "ready", ends when
- *       its standard input closes
+ *   bun bench/peers/proxy_peers_zmqkit.ts proxy queue|forwarder FRONT BACK [HWM]
+ *       zmqkit's Proxy (router/dealer or xsub/xpub, both bound, with high-water marks of HWM,
+ *       1000 by default, 0 for none); prints "ready", ends when its standard input closes
  */
 import {
   Dealer,
@@ -55,7 +55,8 @@ if (mode === "produce") {
   sock.close();
   process.exit(0);
 } else if (mode === "proxy") {
-  const o = { ...unlimited, linger: 0 };
+  const hwm = Number(sizeText ?? 1000); // the high-water mark of both proxy sockets
+  const o = { sendHighWaterMark: hwm, receiveHighWaterMark: hwm, linger: 0 };
   const front = kind === "queue" ? new Router(o) : new XSubscriber(o);
   const back = kind === "queue" ? new Dealer(o) : new XPublisher(o);
   await front.bind(ep!);

@@ -165,6 +165,31 @@ for (const t of STREAM_TRANSPORTS) {
       }
     });
 
+    it("no send HWM: a backlog far beyond the socket buffers arrives whole and in order", async () => {
+      // the session encodes at once for such pipes (lib/engine/session.ts): the backlog waits
+      // as bytes in the connection, which must keep order across back-pressure
+      const pull = new Pull({ receiveHighWaterMark: 10 });
+      await pull.bind(bindAddress(t));
+      const push = new Push({ sendHighWaterMark: 0, sendTimeout: 0 });
+      try {
+        push.connect(pull.lastEndpoint!);
+        await push.send("first");
+        assert.equal(text((await withTimeout(pull.receive()))[0]), "first");
+        const body = new Uint8Array(1000).fill(0x61);
+        const n = 20_000; // 20 MB while the reader holds back: never EAGAIN
+        for (let k = 0; k < n; k++) await push.send([`${k}`, body]);
+        for (let k = 0; k < n; k++) {
+          const [id, b] = await withTimeout(pull.receive());
+          assert.equal(text(id), `${k}`);
+          assert.equal(b!.length, 1000);
+        }
+        await push.send("after");
+        assert.equal(text((await withTimeout(pull.receive()))[0]), "after");
+      } finally {
+        closeAll(push, pull);
+      }
+    });
+
     it("PUB drops for a slow subscriber without blocking; what arrives is in order", async () => {
       const pub = new Publisher({ sendHighWaterMark: 2 });
       const log = new EventLog(pub);

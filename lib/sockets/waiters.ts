@@ -45,6 +45,19 @@ export class Waiters<In, Out> {
 
   /** Serves waiters in order while `attempt` completes; an error thrown rejects that waiter. */
   drain(attempt: (input: In) => Out | typeof NOT_YET): void {
+    // an attempt can make room that calls back in here (a full pipe drained into its
+    // connection at once): the loop running already serves the rest, in order
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      this.#drain(attempt);
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #draining = false;
+  #drain(attempt: (input: In) => Out | typeof NOT_YET): void {
     const q = this.#q;
     while (q.length > 0) {
       const w = q[0]!;

@@ -32,6 +32,11 @@ export interface PipeEngine {
   command(command: PipeCommand): void;
   /** Drop the connection behind this pipe. */
   close(): void;
+  /**
+   * Optional: move what the connection takes at once out of the pipe, now; false when it
+   * cannot (connection backed up, or already moving). Asked when the pipe is at its HWM.
+   */
+  drainNow?(): boolean;
 }
 
 export interface PipePeer {
@@ -89,8 +94,11 @@ export class Pipe {
   // ---- socket side ----
 
   canWrite(): boolean {
-    return !this.terminated &&
-      (this.#conflate || this.#sndhwm === 0 || this.#out.length < this.#sndhwm);
+    if (this.terminated) return false;
+    if (this.#conflate || this.#sndhwm === 0 || this.#out.length < this.#sndhwm) return true;
+    // at the HWM: let the engine hand what its connection takes now to it, as libzmq's I/O
+    // thread drains a pipe while the application fills it; only then is the pipe full
+    return this.engine?.drainNow?.() === true && this.#out.length < this.#sndhwm;
   }
 
   /** Queues a whole message; the caller checked canWrite(). */

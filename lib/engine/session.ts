@@ -364,18 +364,30 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.#flush();
   }
 
+  drainNow(): boolean {
+    if (this.#pumping || !this.#writable || this.#phase !== P_TRAFFIC) return false;
+    this.#pump();
+    return true;
+  }
+
+  #pumping = false;
   #pump(): void {
     this.#pumpScheduled = false;
     const pipe = this.pipe;
-    if (!pipe || this.#phase !== P_TRAFFIC) return;
-    const eager = pipe.unboundedOut;
-    while (this.#writable || eager) {
-      const msg = pipe.takeOut();
-      if (msg === undefined) break;
-      this.#out.message(msg);
-      if (this.#out.pending >= HIGH_WATER_BYTES) this.#flush();
+    if (!pipe || this.#phase !== P_TRAFFIC || this.#pumping) return;
+    this.#pumping = true;
+    try {
+      const eager = pipe.unboundedOut;
+      while (this.#writable || eager) {
+        const msg = pipe.takeOut();
+        if (msg === undefined) break;
+        this.#out.message(msg);
+        if (this.#out.pending >= HIGH_WATER_BYTES) this.#flush();
+      }
+      this.#flush();
+    } finally {
+      this.#pumping = false;
     }
-    this.#flush();
   }
 
   #flushScheduled = false;

@@ -40,3 +40,8 @@ export interface TcpAddress {
   host: string;
   port: number;
 }
+
+/** A host as it appears before `:port` in an address: IPv6 in brackets. */
+export function fmtHost(h: string): string {
+  return h.includes(":") ? `[${h}]` : h;
+}

@@ -11,7 +11,13 @@
  * of its own (checked: never reused), so it goes up as it is.
  */
 import * as fs from "node:fs";
-import type { Connection, ConnectionHandler, Listener, TcpAddress } from "../connection.ts";
+import {
+  type Connection,
+  type ConnectionHandler,
+  fmtHost,
+  type Listener,
+  type TcpAddress,
+} from "../connection.ts";
 
 // Bun's socket API, typed just enough for what this file uses (the project is type-checked
 // with Node's types, not Bun's).
@@ -185,10 +191,6 @@ class BunConnection implements Connection {
     this.#queued = 0;
     this.onClose(error ?? this.#failure);
   }
-}
-
-function fmtHost(h: string): string {
-  return h.includes(":") ? `[${h}]` : h;
 }
 
 /** The handlers every socket shares; the connection rides on `socket.data`. */

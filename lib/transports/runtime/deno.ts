@@ -8,7 +8,13 @@
  * second copy. (Reading into fresh 1 MiB slabs instead, with no copy, measured the same: the
  * page faults of new memory cost what the copy does.)
  */
-import type { Connection, ConnectionHandler, Listener, TcpAddress } from "../connection.ts";
+import {
+  type Connection,
+  type ConnectionHandler,
+  fmtHost,
+  type Listener,
+  type TcpAddress,
+} from "../connection.ts";
 
 // The ambient Deno namespace, typed just enough for what this file uses (the project is
 // type-checked with Node's types, not Deno's).
@@ -231,10 +237,6 @@ function toNodeError(e: unknown): Error {
     Object.defineProperty(err, "code", { value: code });
   }
   return err;
-}
-
-function fmtHost(h: string): string {
-  return h.includes(":") ? `[${h}]` : h;
 }
 
 function remoteOf(c: DenoConn, path?: string): string {

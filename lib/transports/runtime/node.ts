@@ -5,7 +5,13 @@
  */
 import * as net from "node:net";
 import * as fs from "node:fs";
-import type { Connection, ConnectionHandler, Listener, TcpAddress } from "../connection.ts";
+import {
+  type Connection,
+  type ConnectionHandler,
+  fmtHost,
+  type Listener,
+  type TcpAddress,
+} from "../connection.ts";
 
 class NodeConnection implements Connection {
   readonly remoteAddress: string;
@@ -84,10 +90,6 @@ function wrap(sock: net.Socket, remote?: string): NodeConnection {
   const addr = remote ??
     (sock.remoteAddress ? `${fmtHost(sock.remoteAddress)}:${sock.remotePort}` : "unknown");
   return new NodeConnection(sock, addr);
-}
-
-function fmtHost(h: string): string {
-  return h.includes(":") ? `[${h}]` : h;
 }
 
 function listen(

@@ -23,6 +23,7 @@ import { Unpackr } from "msgpackr";
 import type { JsonValue } from "./events.ts";
 import { defineKey, floatJson, intJson } from "./layout/values.ts";
 import { toHex } from "./text.ts";
+import { concatBytes } from "../util/bytes.ts";
 
 /** Deepest nesting of arrays and maps accepted. */
 export const MAX_MSGPACK_DEPTH = 64;
@@ -189,15 +190,7 @@ function scan(b: Uint8Array): { bytes: Uint8Array; values: number; container: bo
     pos = end;
   }
   parts.push(b.subarray(copied));
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const bytes = new Uint8Array(size);
-  let o = 0;
-  for (const p of parts) {
-    bytes.set(p, o);
-    o += p.length;
-  }
-  return { bytes, values, container };
+  return { bytes: concatBytes(parts), values, container };
 }
 
 /** A decoded msgpackr value as JSON (depth already bounded by scan). */

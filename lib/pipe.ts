@@ -140,9 +140,10 @@ export class Pipe {
   }
 
   /**
-   * No send high-water mark (and no conflation): nothing about this pipe's length is ever
-   * observed, so the engine may encode its messages at once, even while the connection is
-   * backed up; the bytes wait in the connection instead of one object per message here.
+   * No send high-water mark (and no conflation): no send ever depends on this pipe's length,
+   * so the engine may encode its messages at once, even while the connection is backed up;
+   * the bytes wait in the connection instead of one object per message here (statistics then
+   * count them as sent, not queued).
    */
   get unboundedOut(): boolean {
     return this.#sndhwm === 0 && !this.#conflate;

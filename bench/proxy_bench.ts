@@ -58,26 +58,29 @@ if (
 type Impl = "zmqkit" | "zeromq.js";
 type Kind = "queue" | "forwarder";
 
-function start(impl: Impl, args: string[]): { child: ChildProcess; out: Promise<string> } {
-  const child = impl === "zmqkit"
-    ? HOST === "deno"
-      ? spawn(BIN + "deno", ["run", "-A", ZMQKIT_PEERS, ...args], {
-        stdio: ["pipe", "pipe", "inherit"],
-      })
-      : spawn(BIN + "bun", [ZMQKIT_PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] })
-    : spawn(NODE, [PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+type Running = { child: ChildProcess; out: Promise<string> };
+
+/** Runs a peer script, collecting its standard output until it exits. */
+function run(cmd: string, args: string[]): Running {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   child.stdout!.on("data", (d) => out += d);
   return { child, out: new Promise((r) => child.once("exit", () => r(out))) };
 }
 
+/** A proxy (zmqkit's on --host) or, for zeromq.js, any peer. */
+function start(impl: Impl, args: string[]): Running {
+  if (impl === "zeromq.js") return run(NODE, [PEERS, ...args]);
+  return HOST === "deno"
+    ? run(BIN + "deno", ["run", "-A", ZMQKIT_PEERS, ...args])
+    : run(BIN + "bun", [ZMQKIT_PEERS, ...args]);
+}
+
 /** The ends always run on Bun for zmqkit, whatever hosts the proxy. */
-function startEnd(args: string[]): { child: ChildProcess; out: Promise<string> } {
-  if (ENDS === "zeromq.js") return start("zeromq.js", args);
-  const child = spawn(BIN + "bun", [ZMQKIT_PEERS, ...args], { stdio: ["pipe", "pipe", "inherit"] });
-  let out = "";
-  child.stdout!.on("data", (d) => out += d);
-  return { child, out: new Promise((r) => child.once("exit", () => r(out))) };
+function startEnd(args: string[]): Running {
+  return ENDS === "zeromq.js"
+    ? run(NODE, [PEERS, ...args])
+    : run(BIN + "bun", [ZMQKIT_PEERS, ...args]);
 }
 
 /** User + system CPU seconds of a process, all threads (fields 14 and 15 of /proc/PID/stat). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** The byte-stream shape every runtime adapter provides, whatever API sits underneath. */
+import type { SlabPool } from "../util/slab_pool.ts";
 
 export interface Connection {
   /** Peer address as text (`127.0.0.1:5555`, or the ipc path). */
@@ -15,6 +16,13 @@ export interface Connection {
    */
   readTarget?: () => Uint8Array | undefined;
   onFilled?: (n: number) => void;
+  /** True for adapters that can read into slabs of a SlabPool (see `slabs`). */
+  readonly slabReader?: boolean;
+  /**
+   * Set by the engine once it counts every frame it hands on in this pool: from the next read
+   * on, the adapter reads into the pool's slabs instead of its own buffer (util/slab_pool.ts).
+   */
+  slabs?: SlabPool | undefined;
   /** Called when a write that returned false has drained. */
   onDrain: () => void;
   /** Writes chunks in order; false means "buffer full, wait for onDrain". */

@@ -30,6 +30,14 @@ export class FrameDecoder {
   #parts: Uint8Array[] | undefined;
   #have = 0;
   #stopped = false;
+  /**
+   * Copy the pieces of a body too large to preallocate instead of keeping views of the chunks
+   * until it is whole: for chunks whose memory may be reused once the frames seen in them are
+   * released (util/slab_pool.ts).
+   */
+  copyParts = false;
+  /** Where a body that spans chunks is assembled, when not in a new buffer of its own. */
+  allocBody: ((size: number) => Uint8Array | undefined) | undefined;
 
   /** @param maxSize largest accepted frame body (ZMQ_MAXMSGSIZE), or -1 for no limit. */
   constructor(onFrame: FrameHandler, maxSize = -1) {
@@ -96,7 +104,7 @@ export class FrameDecoder {
           const n = Math.min(this.#size - this.#have, len - i);
           const part = chunk.subarray(i, i + n);
           if (this.#body) this.#body.set(part, this.#have);
-          else this.#parts!.push(part);
+          else this.#parts!.push(this.copyParts ? part.slice() : part);
           this.#have += n;
           i += n;
           if (this.#have === this.#size) this.#complete();
@@ -150,7 +158,7 @@ export class FrameDecoder {
     this.#size = size;
     this.#have = 0;
     this.#state = S_BODY;
-    if (size <= PREALLOCATE_LIMIT) this.#body = new Uint8Array(size);
+    if (size <= PREALLOCATE_LIMIT) this.#body = this.allocBody?.(size) ?? new Uint8Array(size);
     else this.#parts = [];
     return i;
   }

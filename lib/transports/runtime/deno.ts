@@ -6,7 +6,9 @@
  * is copied out (`slice`) so the chunk handed up is never reused, as the Connection contract
  * says, and a 64 KiB frame usually lies whole in one chunk, so the frame decoder needs no
  * second copy. (Reading into fresh 1 MiB slabs instead, with no copy, measured the same: the
- * page faults of new memory cost what the copy does.)
+ * page faults of new memory cost what the copy does.) Once the application hands messages
+ * back (Socket.release), reads go into slabs of a SlabPool instead, with no copy, and slabs
+ * whose frames were all released are read into again: memory that stays mapped.
  */
 import {
   type Connection,
@@ -15,6 +17,7 @@ import {
   type Listener,
   type TcpAddress,
 } from "../connection.ts";
+import type { Slab, SlabPool } from "../../util/slab_pool.ts";
 
 // The ambient Deno namespace, typed just enough for what this file uses (the project is
 // type-checked with Node's types, not Deno's).
@@ -47,6 +50,8 @@ export const available = D !== undefined;
 
 /** One reused read buffer; each read is copied out of it at its exact size. */
 const READ_SIZE = 256 * 1024;
+/** A slab with less room than this is sealed and the next read goes to a fresh one. */
+const SLAB_MIN_READ = 16 * 1024;
 /** write() returns false past this many queued bytes (then onDrain follows). */
 const HIGH_WATER = 256 * 1024;
 /** Size of the buffer writes are gathered in. */
@@ -58,6 +63,11 @@ class DenoConnection implements Connection {
   onDrain: () => void = () => {};
   readTarget?: () => Uint8Array | undefined;
   onFilled?: (n: number) => void;
+  readonly slabReader = true;
+  slabs: SlabPool | undefined;
+  #slab: Slab | undefined;
+  #slabPool: SlabPool | undefined;
+  #slabUsed = 0;
   #conn: DenoConn;
   #onData: ((chunk: Uint8Array) => void) | undefined;
   #early: Uint8Array[] = [];
@@ -95,7 +105,8 @@ class DenoConnection implements Connection {
       while (!this.#closed && !this.#paused) {
         // a large body being assembled is read into in place; the rest through `buf`
         const target = this.#onData !== undefined ? this.readTarget?.() : undefined;
-        const n = await this.#conn.read(target ?? buf);
+        const into = target ?? (this.slabs !== undefined ? this.#slabRoom(this.slabs) : buf);
+        const n = await this.#conn.read(into);
         if (n === null) {
           // the peer is done: as libzmq, a read of 0 bytes ends the connection
           this.#finish();
@@ -103,13 +114,34 @@ class DenoConnection implements Connection {
         }
         if (this.#closed) return;
         if (target !== undefined) this.onFilled?.(n);
-        else this.onData(buf.slice(0, n));
+        else if (into === buf) this.onData(buf.slice(0, n));
+        else {
+          this.#slabUsed += n;
+          this.onData(into.subarray(0, n));
+        }
       }
     } catch (e) {
       this.#finish(e);
     } finally {
       this.#reading = false;
+      // no read is pending into the slab any more: it may go back once its frames are released
+      if (this.#closed && this.#slab !== undefined) {
+        this.#slabPool!.seal(this.#slab);
+        this.#slab = undefined;
+      }
     }
+  }
+
+  /** The unread rest of the current slab, after moving to a new one when it runs short. */
+  #slabRoom(pool: SlabPool): Uint8Array {
+    let slab = this.#slab;
+    if (slab === undefined || slab.bytes.length - this.#slabUsed < SLAB_MIN_READ) {
+      if (slab !== undefined) this.#slabPool!.seal(slab);
+      slab = this.#slab = pool.take();
+      this.#slabPool = pool;
+      this.#slabUsed = 0;
+    }
+    return slab.bytes.subarray(this.#slabUsed);
   }
 
   write(chunks: readonly Uint8Array[]): boolean {
@@ -202,6 +234,10 @@ class DenoConnection implements Connection {
       this.#conn.close();
     } catch { /* already closed */ }
     this.#queue = [];
+    if (!this.#reading && this.#slab !== undefined) {
+      this.#slabPool!.seal(this.#slab);
+      this.#slab = undefined;
+    }
     this.onClose(error === undefined || isOwnClose(error) ? undefined : toNodeError(error));
   }
 }

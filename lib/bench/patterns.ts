@@ -34,6 +34,7 @@ export interface Sender extends BenchSocket {
 }
 export interface Receiver extends BenchSocket {
   receive(): Promise<Message>;
+  release(message: Message): void;
 }
 export type Duplex = Sender & Receiver;
 

@@ -63,12 +63,14 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
   const endpoint = await attachEndpoint(s, o);
   const run = async (): Promise<ThrResult> => {
     try {
+      // as local_thr, which closes each message it receives: the memory goes back at once
       const check = (m: Uint8Array[]) => {
         if (m[m.length - 1]!.length !== o.size) {
           throw new Error(
             `message of incorrect size received: ${m[m.length - 1]!.length}, expected ${o.size}`,
           );
         }
+        s.release(m);
       };
       check(await s.receive());
       const start = performance.now();

@@ -15,6 +15,8 @@ export interface Impl {
   /** "zmq" rows are ZeroMQ stacks; "raw" rows are the raw-TCP floor. */
   kind: "zmq" | "raw";
   runtime: string;
+  /** The benchmarks it takes part in (default: all). */
+  benches?: readonly ("thr" | "lat")[];
   command: (tool: Tool, endpoint: string, size: number, count: number) => string[];
 }
 

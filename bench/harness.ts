@@ -51,6 +51,8 @@ const perf = (argv: string[]) => (tool: string, ep: string, size: number, count:
   String(size),
   String(count),
 ];
+/** The same tool with `keep` appended: the receiver keeps its messages (no release()). */
+const keep = (c: Impl["command"]): Impl["command"] => (...a) => [...c(...a), "keep"];
 const ALL: Impl[] = [
   {
     name: "zmqkit/deno",
@@ -63,6 +65,21 @@ const ALL: Impl[] = [
     kind: "zmq",
     runtime: "bun",
     command: perf([`${BIN}/bun`, `${P}/zmqkit_perf.ts`]),
+  },
+  // the receive path of an application that never calls release(): throughput only
+  {
+    name: "zmqkit/deno keep",
+    kind: "zmq",
+    runtime: "deno",
+    benches: ["thr"],
+    command: keep(perf([`${BIN}/deno`, "run", "-A", `${P}/zmqkit_perf.ts`])),
+  },
+  {
+    name: "zmqkit/bun keep",
+    kind: "zmq",
+    runtime: "bun",
+    benches: ["thr"],
+    command: keep(perf([`${BIN}/bun`, `${P}/zmqkit_perf.ts`])),
   },
   {
     name: "zeromq.js/node",
@@ -122,6 +139,7 @@ for (let run = 1; run <= RUNS; run++) {
   for (const bench of benches) {
     for (const size of SIZES) {
       for (const impl of IMPLS) {
+        if (impl.benches && !impl.benches.includes(bench)) continue;
         const count = bench === "thr" ? thrCount(impl, size) : latCount(size);
         const r = await measure(impl, bench, size, count, 120_000);
         const key = `${bench}|${impl.name}|${size}`;
@@ -180,6 +198,7 @@ const table = (title: string, bench: "thr" | "lat") => {
     `|---|${SIZES.map(() => "---").join("|")}|`,
   );
   for (const i of IMPLS) {
+    if (i.benches && !i.benches.includes(bench)) continue;
     md.push(`| ${i.name} | ${SIZES.map((s) => cell(bench, i.name, s)).join(" | ")} |`);
   }
   md.push("");
@@ -208,6 +227,12 @@ for (const rt of ["deno", "bun"]) {
       "thr zmqkit ÷ zeromq.js (bar: ≥5× 64 B, ≥3× 1 KiB, ≥1.2× 64 KiB)",
       (s) => ratio(median("thr", me, s), median("thr", "zeromq.js/node", s)),
     );
+    if (IMPLS.some((i) => i.name === `${me} keep`)) {
+      row(
+        "thr zmqkit without release() ÷ zeromq.js",
+        (s) => ratio(median("thr", `${me} keep`, s), median("thr", "zeromq.js/node", s)),
+      );
+    }
     row(
       `thr zmqkit ÷ raw/${rt}`,
       (s) => ratio(median("thr", me, s), median("thr", `raw/${rt}`, s)),

@@ -7,6 +7,8 @@
  *   bun bench/peers/zmqkit_perf.ts          remote_thr <connect-to> <size> <count>
  *   … local_lat | remote_lat, likewise
  *
+ * A fifth argument `keep` makes local_thr keep each message instead of releasing it.
+ *
  * Prints libzmq's lines on stdout; a bound half prints "bound <endpoint>" on stderr.
  */
 import process from "node:process";
@@ -14,7 +16,7 @@ import { openLatClient, openLatServer } from "../../lib/bench/lat.ts";
 import { openThrReceiver, openThrSender } from "../../lib/bench/thr.ts";
 import { latLines, thrLines } from "../../lib/bench/report.ts";
 
-const [tool, endpoint, sizeText, countText] = process.argv.slice(2);
+const [tool, endpoint, sizeText, countText, mode] = process.argv.slice(2);
 const size = Number(sizeText);
 const count = Number(countText);
 if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) || count < 1) {
@@ -24,7 +26,7 @@ if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) ||
   process.exit(1);
 }
 const bind = tool.startsWith("local_");
-const o = { endpoint, bind, size, count };
+const o = { endpoint, bind, size, count, release: mode !== "keep" };
 const announce = (ep: string) => bind && console.error(`bound ${ep}`);
 
 switch (tool) {

@@ -31,6 +31,7 @@ interface BenchFlags {
   transport?: string;
   json?: boolean;
   histogram?: boolean;
+  release?: boolean;
   quiet?: boolean;
 }
 
@@ -57,6 +58,9 @@ Examples:
 `;
 
 const enc = new TextEncoder();
+const NO_RELEASE =
+  "the receiver keeps each message instead of handing it back with release() (as an " +
+  "application that never releases)";
 
 export function addBenchCommand(program: Command): void {
   const bench = program
@@ -79,6 +83,7 @@ export function addBenchCommand(program: Command): void {
   )
     .option("-b, --bind <endpoint>", "bind and receive (local_thr)")
     .option("-c, --connect <endpoint>", "connect and send (remote_thr)")
+    .option("--no-release", NO_RELEASE)
     .action((flags: BenchFlags) => halfAction("thr", flags));
   common(
     bench.command("lat").description("one latency half: --bind echoes, --connect times"),
@@ -100,6 +105,7 @@ export function addBenchCommand(program: Command): void {
         .choices(["tcp", "ipc", "inproc"]).default("tcp"),
     )
     .option("--no-histogram", "leave the histogram out")
+    .option("--no-release", NO_RELEASE)
     .action((what: string, flags: BenchFlags) => runAction(what, flags));
 }
 
@@ -226,7 +232,7 @@ async function halfAction(kind: "thr" | "lat", f: BenchFlags): Promise<void> {
     const pattern = thrPattern(f.pattern);
     ctx.pattern = pattern;
     const p = progress(f, "msgs");
-    const o = { ...s, endpoint, bind, pattern, onProgress: p.report };
+    const o = { ...s, endpoint, bind, pattern, onProgress: p.report, release: f.release };
     if (bind) {
       const r = await runHalf(await openThrReceiver(o));
       p.clear();
@@ -259,7 +265,12 @@ async function runAction(what: string, f: BenchFlags): Promise<void> {
   if (what !== "lat") {
     const pattern = thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
     const p = progress(f, "msgs");
-    const r = await runThr(transport, { ...settings("thr", f), pattern, onProgress: p.report });
+    const r = await runThr(transport, {
+      ...settings("thr", f),
+      pattern,
+      onProgress: p.report,
+      release: f.release,
+    });
     p.clear();
     const ctx: RowContext = { bench: "thr", ...base, pattern };
     await print(

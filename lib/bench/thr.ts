@@ -23,6 +23,11 @@ export interface ThrOptions {
   pattern?: ThrPattern | undefined;
   /** ZMQ_SNDHWM and ZMQ_RCVHWM, in messages. */
   hwm?: number | undefined;
+  /**
+   * Receiver: hand each message back with release() once counted (default true), as
+   * local_thr closes each one; false measures an application that keeps its messages.
+   */
+  release?: boolean | undefined;
   /** Called about every 250 ms while running. */
   onProgress?: ((messages: number, elapsedMs: number) => void) | undefined;
 }
@@ -64,13 +69,14 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
   const run = async (): Promise<ThrResult> => {
     try {
       // as local_thr, which closes each message it receives: the memory goes back at once
+      const release = o.release !== false;
       const check = (m: Uint8Array[]) => {
         if (m[m.length - 1]!.length !== o.size) {
           throw new Error(
             `message of incorrect size received: ${m[m.length - 1]!.length}, expected ${o.size}`,
           );
         }
-        s.release(m);
+        if (release) s.release(m);
       };
       check(await s.receive());
       const start = performance.now();

@@ -30,6 +30,17 @@ describe("bench run: throughput", () => {
     assert.equal(r.count, 200);
   });
 
+  it("counts large messages the same with and without release()", async () => {
+    for (const release of [true, false]) {
+      const r = await withTimeout(
+        runThr("tcp", { size: 70_000, count: 300, release }),
+        DEADLINE,
+        `release ${release}`,
+      );
+      assert.equal(r.count, 300);
+    }
+  });
+
   it("stops at the duration when no count is given", async () => {
     const r = await withTimeout(
       runThr("inproc", { size: 8, count: Infinity, durationMs: 200 }),

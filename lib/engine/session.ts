@@ -28,8 +28,9 @@ import { Flag } from "../wire/constants.ts";
 import { FrameDecoder } from "../wire/frame_decoder.ts";
 import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
 import { getProperty, type Metadata } from "../wire/metadata.ts";
-import type { Slab, SlabPool } from "../util/slab_pool.ts";
+import type { SlabPool } from "../util/slab_pool.ts";
 import { OutputBatch } from "./output.ts";
+import { SlabCounting } from "./slab_counting.ts";
 
 export type CloseKind = "closed" | "connection" | "timeout" | "protocol";
 
@@ -80,11 +81,6 @@ const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
 const HIGH_WATER_BYTES = 256 * 1024;
 /** Body remainders at least this large are read in place when the adapter can. */
 const DIRECT_READ_MIN = 16 * 1024;
-/**
- * Reads go into pool slabs while the frames average at least this size: below it, counting
- * each frame costs more than one copy of the whole chunk does.
- */
-const SLAB_FRAME_MIN = 512;
 /** Microtask hops a pump may wait for a sender that is still queueing in this turn. */
 const MAX_SETTLE_HOPS = 64;
 const EMPTY = new Uint8Array(0);
@@ -105,13 +101,8 @@ export class Session implements PipeEngine, ConnectionEngine {
   #zmtp31 = true;
   #frames: Uint8Array[] = [];
   #rxSeq = 0;
-  #slabs: SlabPool | undefined;
-  /** The chunk being decoded lies in a pool slab: its frames are counted. */
-  #inSlab = false;
-  /** Where bodies spanning chunks are assembled while slabs are in use. */
-  #bodySlab: Slab | undefined;
-  #bodyUsed = 0;
-  #framesSeen = 0;
+  /** Set once the application releases messages (Socket.release). */
+  #slabs: SlabCounting | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
@@ -233,51 +224,22 @@ export class Session implements PipeEngine, ConnectionEngine {
         if (chunk.length === 0) return;
       }
       if (this.#phase === P_CLOSED) return;
-      const slabs = this.#slabs;
-      if (slabs === undefined) return this.#decoder.push(chunk);
-      this.#inSlab = slabs.owns(chunk);
-      const before = this.#framesSeen;
-      this.#decoder.push(chunk);
-      this.#inSlab = false;
-      const frames = this.#framesSeen - before;
-      this.conn.slabs = frames === 0 || chunk.length >= SLAB_FRAME_MIN * frames ? slabs : undefined;
+      if (this.#slabs === undefined) this.#decoder.push(chunk);
+      else this.#slabs.push(chunk);
     } catch (e) {
-      this.#inSlab = false;
       if (e instanceof ProtocolError) this.#fail("protocol", e);
       else throw e;
     }
   }
 
   /**
-   * The application releases messages: count every frame from now on, so the adapter can read
+   * The application releases messages: from now on frames are counted and the adapter reads
    * into pool slabs (only in traffic: handshake frames are not counted, and the mechanism
    * keeps views of them).
    */
   #useSlabs(): void {
     if (this.#phase !== P_TRAFFIC || this.conn.slabReader !== true) return;
-    this.#slabs = this.#opts.recycle!.pool;
-    this.#decoder.copyParts = true;
-    this.#decoder.allocBody = (size) => this.#carve(size);
-    this.conn.slabs = this.#slabs;
-  }
-
-  /**
-   * Room for a body that spans reads, cut from a pool slab: the adapter reads its rest straight
-   * in, and once the application releases it the slab is used again. (A slab holding a body
-   * still being assembled when the connection ends is never sealed: a read may be writing it.)
-   */
-  #carve(size: number): Uint8Array | undefined {
-    const pool = this.#slabs!;
-    if (size > pool.slabSize >> 2) return undefined;
-    let slab = this.#bodySlab;
-    if (slab === undefined || slab.bytes.length - this.#bodyUsed < size) {
-      if (slab !== undefined) pool.seal(slab);
-      slab = this.#bodySlab = pool.take();
-      this.#bodyUsed = 0;
-    }
-    const body = slab.bytes.subarray(this.#bodyUsed, this.#bodyUsed + size);
-    this.#bodyUsed += size;
-    return body;
+    this.#slabs = new SlabCounting(this.#opts.recycle!.pool!, this.conn, this.#decoder);
   }
 
   /** Bytes an adapter read straight into the body the decoder is assembling. */
@@ -307,11 +269,7 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #onFrame(flags: number, body: Uint8Array): void {
     if (this.#phase === P_TRAFFIC) {
-      this.#framesSeen++;
-      // every frame of a slab, commands too: one never released keeps its slab out of the pool
-      if (this.#inSlab || (this.#slabs !== undefined && body.length >= SLAB_FRAME_MIN)) {
-        this.#slabs!.keep(body);
-      }
+      if (this.#slabs !== undefined) this.#slabs.frame(body);
       if (flags & Flag.COMMAND) this.#trafficCommand(body);
       else if (flags & Flag.MORE) this.#frames.push(body);
       else {
@@ -482,8 +440,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     if (this.pipe?.engine === this) this.pipe.engine = undefined;
     this.#frames = [];
-    if (this.#bodySlab !== undefined && this.#decoder.idle) this.#slabs!.seal(this.#bodySlab);
-    this.#bodySlab = undefined;
+    this.#slabs?.close();
   }
 
   #fail(kind: CloseKind, error: Error): void {

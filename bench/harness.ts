@@ -9,11 +9,12 @@
  * between its markers (hand-written notes outside them are kept).
  *
  *   deno run -A bench/harness.ts [--runs 3] [--sizes 1,64,1024,65536] [--only thr|lat]
- *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--no-write]
+ *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--soak-size 64]
+ *        [--no-write]
  *
  * --scale multiplies the message counts (0.2 for a quick look). --soak N adds an N-second
- * zmqkit PUSH→PULL 64 B run per runtime at full speed, sampling both processes' RSS every
- * second, and reports first/last/max.
+ * zmqkit PUSH→PULL run (64 B, or --soak-size) per zmqkit row at full speed, sampling both
+ * processes' RSS every second, and reports first/last/max.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
@@ -37,6 +38,7 @@ const SIZES = (arg("sizes") ?? "1,64,1024,65536").split(",").map(Number);
 const ONLY = arg("only");
 const SCALE = Number(arg("scale") ?? 1);
 const SOAK = arg("soak") === undefined ? 0 : Number(arg("soak"));
+const SOAK_SIZE = Number(arg("soak-size") ?? 64);
 const WRITE = !process.argv.includes("--no-write");
 const IMPL_FILTER = arg("impls")?.split(",");
 
@@ -160,16 +162,16 @@ for (let run = 1; run <= RUNS; run++) {
 // ---------------------------------------------------------------- soak
 
 interface Soak {
-  runtime: string;
+  impl: string;
   rx: number[];
   tx: number[];
   error?: string;
 }
 const soaks: Soak[] = [];
 for (const impl of SOAK > 0 ? IMPLS.filter((i) => i.name.startsWith("zmqkit/")) : []) {
-  const s: Soak = { runtime: impl.runtime, rx: [], tx: [] };
-  log(`soak ${impl.name}: ${SOAK} s of PUSH→PULL 64 B at full speed`);
-  const r = await measure(impl, "thr", 64, 1e12, SOAK * 1000 + 500, ([a, b]) => {
+  const s: Soak = { impl: impl.name, rx: [], tx: [] };
+  log(`soak ${impl.name}: ${SOAK} s of PUSH→PULL ${SOAK_SIZE} B at full speed`);
+  const r = await measure(impl, "thr", SOAK_SIZE, 1e12, SOAK * 1000 + 500, ([a, b]) => {
     s.rx.push(rssKiB(a!));
     s.tx.push(rssKiB(b!));
   });
@@ -252,9 +254,9 @@ for (const rt of ["deno", "bun"]) {
 md.push("");
 if (soaks.length) {
   md.push(
-    `### Soak: ${SOAK} s PUSH→PULL 64 B at full speed, RSS (MiB) sampled every second`,
+    `### Soak: ${SOAK} s PUSH→PULL ${SOAK_SIZE} B at full speed, RSS (MiB) sampled every second`,
     "",
-    "| runtime | half | samples | first | at 1/4 | at 1/2 | last | max | growth in 2nd half |",
+    "| impl | half | samples | first | at 1/4 | at 1/2 | last | max | growth in 2nd half |",
     "|---|---|---|---|---|---|---|---|---|",
   );
   const mib = (
@@ -264,7 +266,7 @@ if (soaks.length) {
     for (const [half, v] of [["PULL (bind)", s.rx], ["PUSH (connect)", s.tx]] as const) {
       const ok = v.filter((x) => !Number.isNaN(x));
       md.push(
-        `| ${s.runtime} | ${half} | ${ok.length} | ${mib(ok[0])} | ${
+        `| ${s.impl} | ${half} | ${ok.length} | ${mib(ok[0])} | ${
           mib(ok[Math.floor(ok.length / 4)])
         } | ${mib(ok[Math.floor(ok.length / 2)])} | ${mib(ok[ok.length - 1])} | ${
           mib(Math.max(...ok))

@@ -29,14 +29,19 @@ function intact(i: number, part: number, frame: Uint8Array, size: number): boole
   return true;
 }
 
-const sizeOf = (i: number) => SIZES[i % SIZES.length]!;
+/** One body too large to preallocate, assembled from pieces of several slabs. */
+const sizeOf = (i: number) => (i === 50 ? 9 * 1024 * 1024 : SIZES[i % SIZES.length]!);
 /** Every fifth message has a second frame. */
 const partsOf = (i: number) => (i % 5 === 0 ? 2 : 1);
 
 describe("Socket.release", () => {
-  for (const t of TRANSPORTS) {
-    it(`keeps what is held intact while released memory is reused (${t})`, async () => {
-      const pull = new Pull();
+  const variants = [
+    ...TRANSPORTS.map((t) => ({ t, hwm: 1000 })),
+    { t: "tcp" as const, hwm: 4 }, // the reader pauses and resumes in the middle of a slab
+  ];
+  for (const { t, hwm } of variants) {
+    it(`keeps what is held intact while released memory is reused (${t}, hwm ${hwm})`, async () => {
+      const pull = new Pull({ receiveHighWaterMark: hwm });
       const push = new Push();
       const before = receiveSlabs.reused;
       try {

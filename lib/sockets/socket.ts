@@ -21,28 +21,19 @@ import { NOT_YET, Waiters } from "./waiters.ts";
 import { QueuedIterator } from "../util/queued_iterator.ts";
 import { receiveSlabs, type SlabPool } from "../util/slab_pool.ts";
 import type { SocketType } from "../wire/constants.ts";
-import type { Metadata } from "../wire/metadata.ts";
 import { isCompatible } from "./compatibility.ts";
 import { Endpoints } from "./endpoints.ts";
-import {
-  type OptionName,
-  type ResolvedOptions,
-  resolveOptions,
-  validateOption,
-} from "./options.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { SocketOptions } from "./socket_options.ts";
 
-const enc = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
-export abstract class Socket implements PipeOwner, InprocSocket {
-  readonly type: SocketType;
+export abstract class Socket extends SocketOptions implements PipeOwner, InprocSocket {
   /** The endpoint of the last bind, with wildcards resolved (ZMQ_LAST_ENDPOINT). */
   lastEndpoint: string | undefined;
   /** PUB/XPUB: `01`/`00` messages from peers are subscriptions. */
   readonly receivesSubscriptions: boolean = false;
-  protected readonly opts: ResolvedOptions;
   protected readonly pipes = new Set<Pipe>();
-  #allowed: readonly string[];
   #events: QueuedIterator<SocketEvent> | undefined;
   #endpoints: Endpoints;
   #sends = new Waiters<Message, true>();
@@ -57,9 +48,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     allowed: readonly string[],
     typeDefaults: Partial<ResolvedOptions> = {},
   ) {
-    this.type = type;
-    this.#allowed = allowed;
-    this.opts = resolveOptions(options, allowed, typeDefaults);
+    super(type, options, allowed, typeDefaults);
     this.#endpoints = new Endpoints({
       inproc: this,
       opts: this.opts,
@@ -69,45 +58,6 @@ export abstract class Socket implements PipeOwner, InprocSocket {
       terminate: (pipe, dropInbound) => this.#terminate(pipe, dropInbound),
       startSession: (endpoint, conn, pipe, gone) => this.#startSession(endpoint, conn, pipe, gone),
     });
-  }
-
-  // ---------------------------------------------------------------- options
-
-  /** Sets an option by name (validated as in the constructor). Applies to later connections. */
-  setOption(name: string, value: unknown): void {
-    if (!this.#allowed.includes(name)) {
-      throw new TypeError(`Unknown option "${name}" for ${this.type}`);
-    }
-    (this.opts as unknown as Record<string, unknown>)[name] = validateOption(
-      name as OptionName,
-      value,
-    );
-  }
-
-  getOption(name: string): unknown {
-    if (!this.#allowed.includes(name)) {
-      throw new TypeError(`Unknown option "${name}" for ${this.type}`);
-    }
-    return (this.opts as unknown as Record<string, unknown>)[name];
-  }
-
-  get linger(): number {
-    return this.opts.linger;
-  }
-  set linger(v: number) {
-    this.setOption("linger", v);
-  }
-  get sendTimeout(): number {
-    return this.opts.sendTimeout;
-  }
-  set sendTimeout(v: number) {
-    this.setOption("sendTimeout", v);
-  }
-  get receiveTimeout(): number {
-    return this.opts.receiveTimeout;
-  }
-  set receiveTimeout(v: number) {
-    this.setOption("receiveTimeout", v);
   }
 
   // ---------------------------------------------------------------- events
@@ -154,7 +104,7 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     gone: (r: CloseReason) => void,
   ): ConnectionEngine {
     const host: SessionHost = {
-      ownMetadata: () => this.#metadata(),
+      ownMetadata: () => this.ownMetadata(),
       createMechanism: (own) => new NullMechanism(own),
       attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
       activated: (session, active) => this.#activate(endpoint, session.conn.remoteAddress, active),
@@ -163,16 +113,11 @@ export abstract class Socket implements PipeOwner, InprocSocket {
         gone(reason);
       },
     };
-    const session = this.createEngine(conn, host, {
-      handshakeInterval: this.opts.handshakeInterval,
-      heartbeatInterval: this.opts.heartbeatInterval,
-      heartbeatTimeToLive: this.opts.heartbeatTimeToLive,
-      heartbeatTimeout: this.opts.heartbeatTimeout,
-      maxMessageSize: this.opts.maxMessageSize,
-      routingIdLength: this.#sendsIdentity() ? this.opts.routingId?.length ?? 0 : 0,
-      receivesSubscriptions: this.receivesSubscriptions,
-      recycle: this.#recycle,
-    });
+    const session = this.createEngine(
+      conn,
+      host,
+      this.sessionOptions(this.receivesSubscriptions, this.#recycle),
+    );
     session.start();
     return session;
   }
@@ -184,16 +129,6 @@ export abstract class Socket implements PipeOwner, InprocSocket {
     options: SessionOptions,
   ): ConnectionEngine {
     return new Session(conn, host, options);
-  }
-
-  #sendsIdentity(): boolean {
-    return this.type === "REQ" || this.type === "DEALER" || this.type === "ROUTER";
-  }
-
-  #metadata(): Metadata {
-    const md: Metadata = [["Socket-Type", enc.encode(this.type)]];
-    if (this.#sendsIdentity()) md.push(["Identity", this.opts.routingId ?? EMPTY]);
-    return md;
   }
 
   #attach(endpoint: string, remote: string, peer: PipePeer, existing: Pipe | undefined): Pipe {
@@ -274,8 +209,8 @@ export abstract class Socket implements PipeOwner, InprocSocket {
   inprocPeerInfo(): PipePeer {
     return {
       socketType: this.type,
-      identity: this.#sendsIdentity() ? this.opts.routingId ?? EMPTY : EMPTY,
-      metadata: this.#metadata(),
+      identity: this.ownIdentity ?? EMPTY,
+      metadata: this.ownMetadata(),
       zmtp31: true,
     };
   }

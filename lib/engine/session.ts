@@ -214,7 +214,15 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #onData(chunk: Uint8Array): void {
     this.#rxSeq++;
-    if (this.#slabs === undefined && this.#opts.recycle?.pool !== undefined) this.#useSlabs();
+    // once the application releases messages (Socket.release), count frames and let an
+    // adapter that can read into pool slabs do so; only in traffic: handshake frames are not
+    // counted, and the mechanism keeps views of them
+    const pool = this.#slabs === undefined && this.conn.slabReader === true
+      ? this.#opts.recycle?.pool
+      : undefined;
+    if (pool !== undefined && this.#phase === P_TRAFFIC) {
+      this.#slabs = new SlabCounting(pool, this.conn, this.#decoder);
+    }
     try {
       if (this.#phase === P_GREETING) {
         const used = this.#greeting.push(chunk);
@@ -230,16 +238,6 @@ export class Session implements PipeEngine, ConnectionEngine {
       if (e instanceof ProtocolError) this.#fail("protocol", e);
       else throw e;
     }
-  }
-
-  /**
-   * The application releases messages: from now on frames are counted and the adapter reads
-   * into pool slabs (only in traffic: handshake frames are not counted, and the mechanism
-   * keeps views of them).
-   */
-  #useSlabs(): void {
-    if (this.#phase !== P_TRAFFIC || this.conn.slabReader !== true) return;
-    this.#slabs = new SlabCounting(this.#opts.recycle!.pool!, this.conn, this.#decoder);
   }
 
   /** Bytes an adapter read straight into the body the decoder is assembling. */

@@ -125,10 +125,7 @@ class DenoConnection implements Connection {
     } finally {
       this.#reading = false;
       // no read is pending into the slab any more: it may go back once its frames are released
-      if (this.#closed && this.#slab !== undefined) {
-        this.#slabPool!.seal(this.#slab);
-        this.#slab = undefined;
-      }
+      if (this.#closed) this.#sealSlab();
     }
   }
 
@@ -136,12 +133,19 @@ class DenoConnection implements Connection {
   #slabRoom(pool: SlabPool): Uint8Array {
     let slab = this.#slab;
     if (slab === undefined || slab.bytes.length - this.#slabUsed < SLAB_MIN_READ) {
-      if (slab !== undefined) this.#slabPool!.seal(slab);
+      this.#sealSlab();
       slab = this.#slab = pool.take();
       this.#slabPool = pool;
       this.#slabUsed = 0;
     }
     return slab.bytes.subarray(this.#slabUsed);
+  }
+
+  /** Done reading into the current slab (none may be pending into it). */
+  #sealSlab(): void {
+    if (this.#slab === undefined) return;
+    this.#slabPool!.seal(this.#slab);
+    this.#slab = undefined;
   }
 
   write(chunks: readonly Uint8Array[]): boolean {
@@ -234,10 +238,7 @@ class DenoConnection implements Connection {
       this.#conn.close();
     } catch { /* already closed */ }
     this.#queue = [];
-    if (!this.#reading && this.#slab !== undefined) {
-      this.#slabPool!.seal(this.#slab);
-      this.#slab = undefined;
-    }
+    if (!this.#reading) this.#sealSlab();
     this.onClose(error === undefined || isOwnClose(error) ? undefined : toNodeError(error));
   }
 }

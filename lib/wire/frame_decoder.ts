@@ -12,6 +12,24 @@ import { Flag } from "./constants.ts";
 export const MAX_FRAME_SIZE = 0xffff_ffff;
 /** Bodies up to this size get one buffer at once; larger ones grow with the data received. */
 const PREALLOCATE_LIMIT = 8 * 1024 * 1024;
+/**
+ * A body larger than this gets its buffer at once only when the peer has already sent at least
+ * as many bytes: a header alone never makes us hold more than twice what the peer sent.
+ */
+const PREALLOCATE_FREE = 16 * 1024;
+
+/** What one connection's decoder accepts, with the option names its errors cite. */
+export interface FrameLimits {
+  /** Bytes of one whole data message, all its frames (-1 = no limit). */
+  message: number;
+  /** Frames of one data message (-1 = no limit). */
+  frames: number;
+  /** Bytes of one command frame (-1 = no limit). */
+  command: number;
+  messageName?: string;
+  framesName?: string;
+  commandName?: string;
+}
 
 const S_FLAGS = 0, S_SHORT_SIZE = 1, S_LONG_SIZE = 2, S_BODY = 3;
 
@@ -19,7 +37,15 @@ export type FrameHandler = (flags: number, body: Uint8Array) => void;
 
 export class FrameDecoder {
   #onFrame: FrameHandler;
-  #maxSize: number;
+  #maxMessage = MAX_FRAME_SIZE;
+  #maxFrames = Number.MAX_SAFE_INTEGER;
+  #maxCommand = MAX_FRAME_SIZE;
+  #names = { message: "maxMessageSize", frames: "maxMessageFrames", command: "maxMessageSize" };
+  /** Bytes and frames of the data message being received, before the current frame. */
+  #msgBytes = 0;
+  #msgFrames = 0;
+  /** Bytes decoded so far (for the preallocation bound). */
+  #received = 0;
   #state = S_FLAGS;
   #flags = 0;
   #size = 0;
@@ -39,10 +65,26 @@ export class FrameDecoder {
   /** Where a body that spans chunks is assembled, when not in a new buffer of its own. */
   allocBody: ((size: number) => Uint8Array | undefined) | undefined;
 
-  /** @param maxSize largest accepted frame body (ZMQ_MAXMSGSIZE), or -1 for no limit. */
+  /**
+   * @param maxSize largest accepted message, all its frames together, and largest command
+   * (ZMQ_MAXMSGSIZE), or -1 for no limit.
+   */
   constructor(onFrame: FrameHandler, maxSize = -1) {
     this.#onFrame = onFrame;
-    this.#maxSize = maxSize < 0 ? MAX_FRAME_SIZE : Math.min(maxSize, MAX_FRAME_SIZE);
+    this.setLimits({ message: maxSize, frames: -1, command: maxSize });
+  }
+
+  /** Sets what is accepted from the next frame header on. */
+  setLimits(limits: FrameLimits): void {
+    const cap = (n: number, max: number) => n < 0 ? max : Math.min(n, max);
+    this.#maxMessage = cap(limits.message, MAX_FRAME_SIZE);
+    this.#maxFrames = cap(limits.frames, Number.MAX_SAFE_INTEGER);
+    this.#maxCommand = cap(limits.command, MAX_FRAME_SIZE);
+    this.#names = {
+      message: limits.messageName ?? "maxMessageSize",
+      frames: limits.framesName ?? "maxMessageFrames",
+      command: limits.commandName ?? "maxMessageSize",
+    };
   }
 
   /** Stops decoding: the rest of the current chunk and all later ones are ignored. */
@@ -58,6 +100,7 @@ export class FrameDecoder {
   /** Decodes `chunk`, calling the handler for every complete frame. Throws ProtocolError. */
   push(chunk: Uint8Array): void {
     const len = chunk.length;
+    this.#received += len;
     let i = 0;
     while (i < len && !this.#stopped) {
       switch (this.#state) {
@@ -125,6 +168,7 @@ export class FrameDecoder {
   /** `n` bytes of the stream were read into what bodyTarget() gave. */
   filled(n: number): void {
     if (this.#state !== S_BODY || this.#body === undefined || this.#stopped) return;
+    this.#received += n;
     this.#have += n;
     if (this.#have >= this.#size) this.#complete();
   }
@@ -139,27 +183,60 @@ export class FrameDecoder {
 
   /** The size is known: emit the frame at once if it lies in `chunk`, else start buffering. */
   #sized(hi: number, lo: number, chunk: Uint8Array, i: number): number {
-    if (hi !== 0 || lo > this.#maxSize) {
-      this.stop();
-      const size = hi * 0x1_0000_0000 + lo;
-      throw new ProtocolError(
-        ProtocolErrorCode.MESSAGE_TOO_LARGE,
-        `frame of ${
-          hi >= 0x20_0000 ? "2^53 or more" : size
-        } bytes exceeds the limit of ${this.#maxSize}`,
-      );
+    const flags = this.#flags;
+    if (flags & Flag.COMMAND) {
+      if (hi !== 0 || lo > this.#maxCommand) {
+        this.#refuse(`command of ${sizeText(hi, lo)} bytes`, this.#names.command, this.#maxCommand);
+      }
+    } else {
+      // the whole message counts, every frame of it, as its frames arrive
+      if (this.#msgFrames >= this.#maxFrames) {
+        this.#refuse(
+          `message of more than ${this.#maxFrames} frames`,
+          this.#names.frames,
+          this.#maxFrames,
+        );
+      }
+      if (hi !== 0 || lo > this.#maxMessage - this.#msgBytes) {
+        const what = this.#msgFrames === 0
+          ? `frame of ${sizeText(hi, lo)} bytes`
+          : `message of ${this.#msgFrames + 1} frames and ${
+            hi !== 0 ? "2^32 or more" : this.#msgBytes + lo
+          } bytes`;
+        this.#refuse(what, this.#names.message, this.#maxMessage);
+      }
+      if (flags & Flag.MORE) {
+        this.#msgBytes += lo;
+        this.#msgFrames++;
+      } else {
+        this.#msgBytes = 0;
+        this.#msgFrames = 0;
+      }
     }
     const size = lo;
     if (chunk.length - i >= size) {
       this.#state = S_FLAGS;
-      this.#onFrame(this.#flags, chunk.subarray(i, i + size));
+      this.#onFrame(flags, chunk.subarray(i, i + size));
       return i + size;
     }
     this.#size = size;
     this.#have = 0;
     this.#state = S_BODY;
-    if (size <= PREALLOCATE_LIMIT) this.#body = this.allocBody?.(size) ?? new Uint8Array(size);
-    else this.#parts = [];
+    if (size <= PREALLOCATE_LIMIT && (size <= PREALLOCATE_FREE || size <= this.#received)) {
+      this.#body = this.allocBody?.(size) ?? new Uint8Array(size);
+    } else this.#parts = [];
     return i;
   }
+
+  #refuse(what: string, name: string, limit: number): never {
+    this.stop();
+    throw new ProtocolError(
+      ProtocolErrorCode.MESSAGE_TOO_LARGE,
+      `${what} exceeds ${name} ${limit}`,
+    );
+  }
+}
+
+function sizeText(hi: number, lo: number): string {
+  return hi >= 0x20_0000 ? "2^53 or more" : String(hi * 0x1_0000_0000 + lo);
 }

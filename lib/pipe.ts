@@ -9,6 +9,13 @@ import type { Metadata } from "./wire/metadata.ts";
 
 export type Message = Uint8Array[];
 
+/**
+ * Frames an inbound queue may hold before its engine stops reading, whatever RCVHWM says:
+ * RCVHWM counts messages, and a message may have many frames, each an object. Reading resumes
+ * as the socket reads, as at the HWM; nothing is dropped.
+ */
+export const IN_FRAMES_BUDGET = 65536;
+
 /** Out-of-band control the socket sends towards the peer (subscriptions). */
 export interface PipeCommand {
   type: "subscribe" | "cancel";
@@ -74,6 +81,7 @@ export class Pipe {
 
   #out = new Queue<Message>();
   #in = new Queue<Message>();
+  #inFrames = 0;
   #sndhwm: number;
   #rcvhwm: number;
   #conflate: boolean;
@@ -115,7 +123,9 @@ export class Pipe {
   read(): Message | undefined {
     const wasFull = this.inFull();
     const msg = this.#in.shift();
-    if (msg !== undefined && wasFull && !this.inFull()) this.engine?.inDrained();
+    if (msg === undefined) return msg;
+    if (!this.#conflate) this.#inFrames -= msg.length;
+    if (wasFull && !this.inFull()) this.engine?.inDrained();
     return msg;
   }
 
@@ -156,7 +166,10 @@ export class Pipe {
   deliver(msg: Message): void {
     if (this.terminated) return;
     if (this.#conflate) this.#in.replace(msg);
-    else this.#in.push(msg);
+    else {
+      this.#in.push(msg);
+      this.#inFrames += msg.length;
+    }
     this.owner.pipeReadable(this);
   }
 
@@ -166,7 +179,8 @@ export class Pipe {
 
   /** The engine should stop reading until inDrained(). */
   inFull(): boolean {
-    return !this.#conflate && this.#rcvhwm !== 0 && this.#in.length >= this.#rcvhwm;
+    return !this.#conflate && this.#rcvhwm !== 0 &&
+      (this.#in.length >= this.#rcvhwm || this.#inFrames >= IN_FRAMES_BUDGET);
   }
 
   /** Drops what is queued for the peer (RFC 28/30: never handed to another peer). */
@@ -178,6 +192,7 @@ export class Pipe {
   clear(): void {
     this.#out.clear();
     this.#in.clear();
+    this.#inFrames = 0;
   }
 }
 

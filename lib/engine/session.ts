@@ -27,7 +27,9 @@ import {
 import { Flag } from "../wire/constants.ts";
 import { FrameDecoder } from "../wire/frame_decoder.ts";
 import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
-import { getProperty, type Metadata } from "../wire/metadata.ts";
+import type { Metadata } from "../wire/metadata.ts";
+import { MessageAssembly } from "./message_assembly.ts";
+import { peerOf } from "./peer.ts";
 import type { SlabPool } from "../util/slab_pool.ts";
 import { OutputBatch } from "./output.ts";
 import { SlabCounting } from "./slab_counting.ts";
@@ -46,7 +48,12 @@ export interface SessionOptions {
   heartbeatInterval: number;
   heartbeatTimeToLive: number;
   heartbeatTimeout: number;
+  /** ZMQ_MAXMSGSIZE: bytes of one whole message (and of a command), -1 = no limit. */
   maxMessageSize: number;
+  /** Frames of one message, -1 = no limit. */
+  maxMessageFrames: number;
+  /** Bytes of one handshake command (and so of the peer's metadata). */
+  maxHandshakeSize: number;
   routingIdLength: number;
   /** We are PUB/XPUB: `01`/`00` data messages from the peer are subscriptions. */
   receivesSubscriptions: boolean;
@@ -83,7 +90,6 @@ const HIGH_WATER_BYTES = 256 * 1024;
 const DIRECT_READ_MIN = 16 * 1024;
 /** Microtask hops a pump may wait for a sender that is still queueing in this turn. */
 const MAX_SETTLE_HOPS = 64;
-const EMPTY = new Uint8Array(0);
 
 export class Session implements PipeEngine, ConnectionEngine {
   readonly conn: Connection;
@@ -99,7 +105,7 @@ export class Session implements PipeEngine, ConnectionEngine {
   #pumpScheduled = false;
   #paused = false;
   #zmtp31 = true;
-  #frames: Uint8Array[] = [];
+  #frames = new MessageAssembly();
   #rxSeq = 0;
   /** Set once the application releases messages (Socket.release). */
   #slabs: SlabCounting | undefined;
@@ -112,7 +118,15 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.conn = conn;
     this.#host = host;
     this.#opts = options;
-    this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b), options.maxMessageSize);
+    this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b));
+    const h = options.maxHandshakeSize;
+    this.#decoder.setLimits({
+      message: h,
+      frames: 1,
+      command: h,
+      messageName: "maxHandshakeSize",
+      commandName: "maxHandshakeSize",
+    });
     conn.onClose = (err) => this.#fail("connection", err ?? new Error("connection closed by peer"));
     conn.onDrain = () => {
       this.#writable = true;
@@ -235,8 +249,7 @@ export class Session implements PipeEngine, ConnectionEngine {
       if (this.#slabs === undefined) this.#decoder.push(chunk);
       else this.#slabs.push(chunk);
     } catch (e) {
-      if (e instanceof ProtocolError) this.#fail("protocol", e);
-      else throw e;
+      this.#failOn(e);
     }
   }
 
@@ -246,9 +259,22 @@ export class Session implements PipeEngine, ConnectionEngine {
     try {
       if (this.#phase !== P_CLOSED) this.#decoder.filled(n);
     } catch (e) {
-      if (e instanceof ProtocolError) this.#fail("protocol", e);
-      else throw e;
+      this.#failOn(e);
     }
+  }
+
+  /**
+   * Whatever goes wrong on the receive path ends this connection with an event, on every
+   * runtime (an adapter's data callback may swallow what it throws): a peer must not leave a
+   * connection half-open, nor reach the process.
+   */
+  #failOn(e: unknown): void {
+    if (e instanceof ProtocolError) return this.#fail("protocol", e);
+    const err = new ProtocolError(
+      ProtocolErrorCode.UNSPECIFIED,
+      `receive failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+    );
+    this.#fail("protocol", err);
   }
 
   #greetingDone(): void {
@@ -270,12 +296,7 @@ export class Session implements PipeEngine, ConnectionEngine {
       if (this.#slabs !== undefined) this.#slabs.frame(body);
       if (flags & Flag.COMMAND) this.#trafficCommand(body);
       else if (flags & Flag.MORE) this.#frames.push(body);
-      else {
-        const frames = this.#frames;
-        frames.push(body);
-        this.#frames = [];
-        this.#message(frames);
-      }
+      else this.#message(this.#frames.finish(body));
       return;
     }
     if (this.#phase !== P_HANDSHAKE) return;
@@ -291,14 +312,14 @@ export class Session implements PipeEngine, ConnectionEngine {
   }
 
   #ready(metadata: Metadata): void {
-    const type = getProperty(metadata, "Socket-Type");
-    const peer: PipePeer = {
-      socketType: type ? String.fromCharCode(...type) : "",
-      identity: getProperty(metadata, "Identity") ?? EMPTY,
-      metadata,
-      zmtp31: this.#zmtp31,
-    };
+    const peer = peerOf(metadata, this.#zmtp31);
     const pipe = this.#host.attach(this, peer); // throws ProtocolError when incompatible
+    const o = this.#opts;
+    this.#decoder.setLimits({
+      message: o.maxMessageSize,
+      frames: o.maxMessageFrames,
+      command: o.maxMessageSize,
+    });
     if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = undefined;
     this.pipe = pipe;
@@ -437,7 +458,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     }
     if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
     if (this.pipe?.engine === this) this.pipe.engine = undefined;
-    this.#frames = [];
+    this.#frames.clear();
     this.#slabs?.close();
   }
 

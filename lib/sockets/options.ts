@@ -29,8 +29,22 @@ export interface SocketOptions {
   heartbeatTimeout?: number;
   /** ZMQ_HANDSHAKE_IVL: ms a connection may take to finish its handshake (0 = no limit). */
   handshakeInterval?: number;
-  /** ZMQ_MAXMSGSIZE: largest frame accepted from a peer, bytes (-1 = no limit). */
+  /**
+   * ZMQ_MAXMSGSIZE: largest message accepted from a peer, bytes, all its frames together
+   * (libzmq checks each frame alone; -1 = no limit). A peer over it is disconnected.
+   */
   maxMessageSize?: number;
+  /**
+   * Most frames in one message accepted from a peer (zmqkit; default 65536, -1 = no limit).
+   * Each frame of a received message is one Uint8Array: this bounds what a peer sending empty
+   * frames can make the process hold. A peer over it is disconnected.
+   */
+  maxMessageFrames?: number;
+  /**
+   * Largest handshake command accepted from a peer, bytes (zmqkit; default 65536): READY and
+   * the security handshakes' commands, so the peer's metadata too. Over it: the handshake fails.
+   */
+  maxHandshakeSize?: number;
   /** ZMQ_IMMEDIATE: queue only to peers that completed their handshake. */
   immediate?: boolean;
   /** ZMQ_CONFLATE: keep only the last message in each queue. */
@@ -97,6 +111,8 @@ export interface ResolvedOptions {
   heartbeatTimeout: number;
   handshakeInterval: number;
   maxMessageSize: number;
+  maxMessageFrames: number;
+  maxHandshakeSize: number;
   immediate: boolean;
   conflate: boolean;
   connectTimeout: number;
@@ -126,6 +142,8 @@ export const defaultOptions: ResolvedOptions = {
   heartbeatTimeout: -1,
   handshakeInterval: 30000,
   maxMessageSize: -1,
+  maxMessageFrames: 65536,
+  maxHandshakeSize: 65536,
   immediate: false,
   conflate: false,
   connectTimeout: 0,
@@ -156,6 +174,8 @@ export const commonOptionNames = [
   "heartbeatTimeout",
   "handshakeInterval",
   "maxMessageSize",
+  "maxMessageFrames",
+  "maxHandshakeSize",
   "immediate",
   "conflate",
   "connectTimeout",
@@ -204,7 +224,10 @@ export function validateOption(name: OptionName, v: unknown): ResolvedOptions[Op
     case "reconnectInterval":
     case "heartbeatTimeout":
     case "maxMessageSize":
+    case "maxMessageFrames":
       return int(name, v, -1);
+    case "maxHandshakeSize":
+      return int(name, v, 64, 0xffff_ffff); // room for a READY with a Socket-Type
     case "reconnectMaxInterval":
     case "heartbeatInterval":
     case "handshakeInterval":

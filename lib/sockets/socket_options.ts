@@ -100,6 +100,8 @@ export abstract class SocketOptions {
       heartbeatTimeToLive: this.opts.heartbeatTimeToLive,
       heartbeatTimeout: this.opts.heartbeatTimeout,
       maxMessageSize: this.opts.maxMessageSize,
+      maxMessageFrames: this.opts.maxMessageFrames,
+      maxHandshakeSize: this.opts.maxHandshakeSize,
       routingIdLength: this.ownIdentity?.length ?? 0,
       receivesSubscriptions,
       recycle,

@@ -10,6 +10,11 @@ import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
 export type Metadata = Array<[name: string, value: Uint8Array]>;
 
 const NAME_RE = /^[A-Za-z0-9.+_-]{1,255}$/;
+/**
+ * Most properties accepted in one command. Real peers send a handful; each decoded property
+ * costs ~30 times its 5 smallest wire bytes, so a peer may not make us hold thousands.
+ */
+export const MAX_PROPERTIES = 256;
 const enc = new TextEncoder();
 
 export function encodeMetadata(props: Metadata): Uint8Array<ArrayBuffer> {
@@ -37,6 +42,12 @@ export function decodeMetadata(b: Uint8Array): Metadata {
   const out: Metadata = [];
   let o = 0;
   while (o < b.length) {
+    if (out.length === MAX_PROPERTIES) {
+      throw new ProtocolError(
+        ProtocolErrorCode.INVALID_METADATA,
+        `metadata with more than ${MAX_PROPERTIES} properties`,
+      );
+    }
     const nameLen = b[o]!;
     if (nameLen === 0 || o + 1 + nameLen + 4 > b.length) {
       throw new ProtocolError(

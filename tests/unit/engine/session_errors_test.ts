@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/**
+ * An exception anywhere on a session's receive path ends that connection with a protocol
+ * event, on every runtime: nothing is thrown back into the adapter (Bun's socket handlers
+ * swallow what they throw, which once left a connection half-open until its handshake timeout).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
+import { type CloseReason, Session, type SessionHost } from "../../../lib/engine/session.ts";
+import { nullMechanism } from "../../../lib/mechanisms/null.ts";
+import type { Connection } from "../../../lib/transports/connection.ts";
+import { greeting, ready } from "../../_helpers/mock_peer.ts";
+
+function fakeConnection(): Connection & { destroyed: boolean } {
+  return {
+    remoteAddress: "fake",
+    destroyed: false,
+    onData: () => {},
+    onClose: () => {},
+    onDrain: () => {},
+    write: () => true,
+    pause: () => {},
+    resume: () => {},
+    end() {},
+    destroy() {
+      this.destroyed = true;
+    },
+  };
+}
+
+describe("Session: the receive path never throws", () => {
+  for (
+    const thrown of [new TypeError("boom"), new RangeError("Maximum call stack size exceeded")]
+  ) {
+    it(`a ${thrown.name} while attaching the peer closes the connection with an event`, () => {
+      const reasons: CloseReason[] = [];
+      const host: SessionHost = {
+        ownMetadata: () => [["Socket-Type", new TextEncoder().encode("ROUTER")]],
+        createMechanism: (own) => nullMechanism(own),
+        attach: () => {
+          throw thrown;
+        },
+        activated: () => {},
+        detached: (_, reason) => reasons.push(reason),
+      };
+      const conn = fakeConnection();
+      const session = new Session(conn, host, {
+        handshakeInterval: 0,
+        heartbeatInterval: 0,
+        heartbeatTimeToLive: 0,
+        heartbeatTimeout: -1,
+        maxMessageSize: -1,
+        maxMessageFrames: -1,
+        maxHandshakeSize: 65536,
+        routingIdLength: 0,
+        receivesSubscriptions: false,
+      });
+      session.start();
+      assert.doesNotThrow(() => conn.onData(greeting()));
+      assert.doesNotThrow(() => conn.onData(ready("DEALER")));
+      assert.equal(reasons.length, 1);
+      assert.equal(reasons[0]!.kind, "protocol");
+      const err = reasons[0]!.error;
+      assert.ok(err instanceof ProtocolError);
+      assert.equal(err.code, ProtocolErrorCode.UNSPECIFIED);
+      assert.equal(err.message, `receive failed: ${thrown.name}: ${thrown.message}`);
+      assert.ok(conn.destroyed);
+      assert.ok(session.closed);
+    });
+  }
+});

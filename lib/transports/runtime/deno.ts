@@ -48,8 +48,16 @@ const D = (globalThis as unknown as { Deno?: DenoNs }).Deno;
 /** True when this adapter can run (we are on Deno). */
 export const available = D !== undefined;
 
-/** One reused read buffer; each read is copied out of it at its exact size. */
+/**
+ * One reused read buffer per connection; each read is copied out of it at its exact size. A
+ * connection starts with a small one and moves to a large one when a read fills it, and back
+ * when reads are small again: idle connections do not hold 256 KiB each. Large buffers not in
+ * use wait in `spareReads` for the next busy connection.
+ */
 const READ_SIZE = 256 * 1024;
+const SMALL_READ = 8 * 1024;
+const SPARE_READS = 8;
+const spareReads: Uint8Array[] = [];
 /** A slab with less room than this is sealed and the next read goes to a fresh one. */
 const SLAB_MIN_READ = 16 * 1024;
 /** write() returns false past this many queued bytes (then onDrain follows). */
@@ -100,11 +108,12 @@ class DenoConnection implements Connection {
   async #readLoop(): Promise<void> {
     if (this.#reading) return;
     this.#reading = true;
-    const buf = this.#rbuf ??= new Uint8Array(READ_SIZE);
+    this.#rbuf ??= new Uint8Array(SMALL_READ);
     try {
       while (!this.#closed && !this.#paused) {
         // a large body being assembled is read into in place; the rest through `buf`
         const target = this.#onData !== undefined ? this.readTarget?.() : undefined;
+        const buf = this.#rbuf!;
         const into = target ?? (this.slabs !== undefined ? this.#slabRoom(this.slabs) : buf);
         const n = await this.#conn.read(into);
         if (n === null) {
@@ -114,8 +123,10 @@ class DenoConnection implements Connection {
         }
         if (this.#closed) return;
         if (target !== undefined) this.onFilled?.(n);
-        else if (into === buf) this.onData(buf.slice(0, n));
-        else {
+        else if (into === buf) {
+          this.onData(buf.slice(0, n));
+          this.#sizeReads(buf, n);
+        } else {
           this.#slabUsed += n;
           this.onData(into.subarray(0, n));
         }
@@ -125,7 +136,22 @@ class DenoConnection implements Connection {
     } finally {
       this.#reading = false;
       // no read is pending into the slab any more: it may go back once its frames are released
-      if (this.#closed) this.#sealSlab();
+      if (this.#closed) {
+        this.#sealSlab();
+        const buf = this.#rbuf;
+        this.#rbuf = undefined;
+        if (buf?.length === READ_SIZE && spareReads.length < SPARE_READS) spareReads.push(buf);
+      }
+    }
+  }
+
+  /** After a read of `n` bytes into `buf` (none pending): picks the buffer for the next one. */
+  #sizeReads(buf: Uint8Array, n: number): void {
+    if (buf.length < READ_SIZE) {
+      if (n === buf.length) this.#rbuf = spareReads.pop() ?? new Uint8Array(READ_SIZE);
+    } else if (n < SMALL_READ) {
+      if (spareReads.length < SPARE_READS) spareReads.push(buf);
+      this.#rbuf = new Uint8Array(SMALL_READ);
     }
   }
 

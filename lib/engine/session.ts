@@ -28,6 +28,7 @@ import { Flag } from "../wire/constants.ts";
 import { FrameDecoder } from "../wire/frame_decoder.ts";
 import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
 import type { Metadata } from "../wire/metadata.ts";
+import { Heartbeat } from "./heartbeat.ts";
 import { MessageAssembly } from "./message_assembly.ts";
 import { peerOf } from "./peer.ts";
 import type { SlabPool } from "../util/slab_pool.ts";
@@ -106,13 +107,10 @@ export class Session implements PipeEngine, ConnectionEngine {
   #paused = false;
   #zmtp31 = true;
   #frames = new MessageAssembly();
-  #rxSeq = 0;
+  #beat: Heartbeat;
   /** Set once the application releases messages (Socket.release). */
   #slabs: SlabCounting | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
-  #pingTimer: ReturnType<typeof setInterval> | undefined;
-  #timeoutTimer: ReturnType<typeof setTimeout> | undefined;
-  #ttlTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(conn: Connection, host: SessionHost, options: SessionOptions) {
     this.conn = conn;
@@ -126,6 +124,13 @@ export class Session implements PipeEngine, ConnectionEngine {
       command: h,
       messageName: "maxHandshakeSize",
       commandName: "maxHandshakeSize",
+    });
+    this.#beat = new Heartbeat(options, {
+      ping: (ttl) => {
+        this.#out.command(encodePing(ttl));
+        this.#scheduleFlush();
+      },
+      dead: (why) => this.#fail("timeout", new Error(why)),
     });
     conn.onClose = (err) => this.#fail("connection", err ?? new Error("connection closed by peer"));
     conn.onDrain = () => {
@@ -227,7 +232,7 @@ export class Session implements PipeEngine, ConnectionEngine {
   // ---- reading ----
 
   #onData(chunk: Uint8Array): void {
-    this.#rxSeq++;
+    this.#beat.received++;
     // once the application releases messages (Socket.release), count frames and let an
     // adapter that can read into pool slabs do so; only in traffic: handshake frames are not
     // counted, and the mechanism keeps views of them
@@ -255,7 +260,7 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   /** Bytes an adapter read straight into the body the decoder is assembling. */
   #onFilled(n: number): void {
-    this.#rxSeq++;
+    this.#beat.received++;
     try {
       if (this.#phase !== P_CLOSED) this.#decoder.filled(n);
     } catch (e) {
@@ -326,7 +331,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.#phase = P_TRAFFIC;
     pipe.engine = this;
     this.#host.activated(this, pipe);
-    this.#startHeartbeats();
+    this.#beat.start();
     if (pipe.hasOut()) this.outReady();
   }
 
@@ -350,7 +355,7 @@ export class Session implements PipeEngine, ConnectionEngine {
         const { ttl, context } = decodePing(data);
         this.#out.command(encodePong(context));
         this.#scheduleFlush();
-        if (ttl > 0 && this.#ttlTimer === undefined) this.#armTtl(ttl * 100);
+        if (ttl > 0) this.#beat.peerTtl(ttl * 100);
         break;
       }
       case "SUBSCRIBE":
@@ -364,39 +369,6 @@ export class Session implements PipeEngine, ConnectionEngine {
         break;
       default: // PONG and unknown commands: liveness only (libzmq ignores unknown ones)
     }
-  }
-
-  // ---- heartbeats ----
-
-  #startHeartbeats(): void {
-    const ivl = this.#opts.heartbeatInterval;
-    if (ivl <= 0) return;
-    // libzmq keeps TTL×100 in 16 bits: never advertise more than 655 deciseconds
-    const ttl = Math.min(Math.floor(this.#opts.heartbeatTimeToLive / 100), 655);
-    const timeout = this.#opts.heartbeatTimeout >= 0 ? this.#opts.heartbeatTimeout : ivl;
-    this.#pingTimer = setInterval(() => {
-      this.#out.command(encodePing(ttl));
-      this.#scheduleFlush();
-      if (this.#timeoutTimer === undefined) {
-        const seq = this.#rxSeq;
-        this.#timeoutTimer = setTimeout(() => {
-          this.#timeoutTimer = undefined;
-          if (this.#rxSeq === seq) {
-            this.#fail("timeout", new Error(`no heartbeat from peer within ${timeout} ms`));
-          }
-        }, timeout);
-      }
-    }, ivl);
-  }
-
-  #armTtl(ms: number): void {
-    const seq = this.#rxSeq;
-    this.#ttlTimer = setTimeout(() => {
-      this.#ttlTimer = undefined;
-      if (this.#rxSeq === seq) {
-        this.#fail("timeout", new Error(`peer heartbeat TTL of ${ms} ms expired`));
-      }
-    }, ms);
   }
 
   // ---- writing ----
@@ -453,10 +425,8 @@ export class Session implements PipeEngine, ConnectionEngine {
   #teardown(): void {
     this.#phase = P_CLOSED;
     this.#decoder.stop();
-    for (const t of [this.#handshakeTimer, this.#timeoutTimer, this.#ttlTimer]) {
-      if (t !== undefined) clearTimeout(t);
-    }
-    if (this.#pingTimer !== undefined) clearInterval(this.#pingTimer);
+    if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
+    this.#beat.stop();
     if (this.pipe?.engine === this) this.pipe.engine = undefined;
     this.#frames.clear();
     this.#slabs?.close();

@@ -71,6 +71,8 @@ export class Relay {
     const tap = options.tap;
     const clientName = client.remoteAddress;
     this.#live.add(client);
+    // nothing is read from the client until there is somewhere to forward it
+    client.pause();
     dialEndpoint(upstreamEp).then((server) => {
       if (this.#closing) {
         server.destroy();
@@ -94,6 +96,7 @@ export class Relay {
       };
       pipe(client, server, "client", decoder, tap, conn, done);
       pipe(server, client, "server", decoder, tap, conn, done);
+      client.resume();
     }, (e: unknown) => {
       const now = Date.now();
       decoder.open(clientName, options.upstream, now);

@@ -8,11 +8,17 @@ import { Flag } from "../wire/constants.ts";
 import { headerSize, writeHeader } from "../wire/frame_encoder.ts";
 
 const BLOCK = 64 * 1024;
+/**
+ * The first block is small and each new one four times larger, up to BLOCK: a connection that
+ * only says hello (or thousands of idle ones) does not hold 64 KiB each.
+ */
+const FIRST_BLOCK = 1024;
 /** Bodies at least this large are not copied. */
 const ZERO_COPY = 16 * 1024;
 
 export class OutputBatch {
-  #buf = new Uint8Array(BLOCK);
+  #buf = new Uint8Array(0);
+  #block = FIRST_BLOCK;
   #start = 0;
   #pos = 0;
   #chunks: Uint8Array[] = [];
@@ -22,7 +28,12 @@ export class OutputBatch {
   #room(n: number): void {
     if (this.#buf.length - this.#pos >= n) return;
     this.#cut();
-    this.#buf = new Uint8Array(Math.max(BLOCK, n));
+    this.#newBlock(n);
+  }
+
+  #newBlock(n: number): void {
+    this.#buf = new Uint8Array(Math.max(this.#block, n));
+    if (this.#block < BLOCK) this.#block *= 4;
     this.#start = this.#pos = 0;
   }
 
@@ -73,10 +84,7 @@ export class OutputBatch {
     const out = this.#chunks;
     this.#chunks = [];
     this.pending = 0;
-    if (this.#buf.length - this.#pos < 512) {
-      this.#buf = new Uint8Array(BLOCK);
-      this.#start = this.#pos = 0;
-    }
+    if (this.#buf.length - this.#pos < 512 && this.#block === BLOCK) this.#newBlock(0);
     return out;
   }
 }

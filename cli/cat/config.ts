@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit cat` flags as commander hands them over → a checked configuration. */
+import { parseSize } from "../../lib/bench/units.ts";
 import { parseEndpoint } from "../../lib/transports/endpoint.ts";
 import { ZmqError } from "../../lib/errors.ts";
 import { unescape } from "../io/bytes.ts";
@@ -30,6 +31,7 @@ export interface CatFlags {
   verbose?: number;
   eventsJson?: boolean;
   strict?: boolean;
+  maxLine?: string;
 }
 
 export interface CatConfig {
@@ -52,7 +54,12 @@ export interface CatConfig {
   verbose: number;
   eventsJson: boolean;
   strict: boolean;
+  /** `--max-line`: the longest input record, bytes (a line, a MessagePack value, raw input). */
+  maxLine: number;
 }
+
+/** `--max-line` when not given: 64 MiB. */
+export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
 
 const enc = new TextEncoder();
 
@@ -62,6 +69,19 @@ function integer(flag: string, text: string | undefined, min: number): number | 
     throw usage(`${flag} must be an integer ${min === 0 ? ">= 0" : `>= ${min}`}, got "${text}"`);
   }
   return Number(text);
+}
+
+/** A byte count with an optional unit (`65536`, `64KiB`, `64MB`, `1g`; K = 1024), at least 1. */
+function size(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  let n: number;
+  try {
+    n = parseSize(text);
+  } catch (e) {
+    throw usage(`${flag}: ${(e as Error).message} (e.g. 65536, 64KiB, 64MiB)`);
+  }
+  if (n < 1) throw usage(`${flag} must be at least 1 byte, got "${text}"`);
+  return n;
 }
 
 function format(flag: string, text: string | undefined): FramingOptions["format"] | undefined {
@@ -162,5 +182,6 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
     verbose: f.verbose ?? 0,
     eventsJson: f.eventsJson === true,
     strict: f.strict === true,
+    maxLine: size("--max-line", f.maxLine) ?? DEFAULT_MAX_LINE,
   };
 }

@@ -35,6 +35,13 @@ Formats (--in, --out, or -f for both), one message per line unless noted:
   msgpack  a stream of MessagePack arrays of binary frames (no lines)
   raw      input: all of stdin is one frame; output: bodies back to back
   -0 ends messages with NUL instead of a newline. All but text are lossless.
+  json input must be UTF-8: a line that is not is bad input (below), never sent altered.
+
+Bad input: a line that does not decode is reported ("zmqkit: line N: ...") and skipped;
+--strict makes it fatal (exit 2). A line longer than --max-line BYTES (default 64MiB;
+units as in 64KiB, 1MB, 1GiB; K = 1024) always ends the run with exit 2, before more than
+that is held in memory; the limit also applies to each msgpack value and to all of a raw
+input.
 
 ROUTER and STREAM: a message starts with the peer's routing id. In text it is printed
 in hex followed by a TAB ("0080000001<TAB>hello"), and input names the target the same
@@ -45,8 +52,9 @@ first frame) means the last peer heard from; raw output leaves the id out.
 (--out format), frames also in ZMQKIT_FRAMES, ZMQKIT_FRAME_0.., ZMQKIT_FRAME_0_HEX..,
 ZMQKIT_PEER (router); its whole stdout (--in format) is the reply.
 
-Exit codes: 0 ok, 1 runtime failure (address in use, handshake refused), 2 usage error
-or (with --strict) a bad input line, 3 timeout (-t, --linger), 130/143 on SIGINT/SIGTERM.
+Exit codes: 0 ok, 1 runtime failure (address in use, handshake refused), 2 usage error,
+a line over --max-line or (with --strict) a bad input line, 3 timeout (-t, --linger),
+130/143 on SIGINT/SIGTERM.
 
 Examples:
   tail -f app.log | zmqkit cat push -c tcp://logs:5555       ship a log
@@ -91,6 +99,10 @@ export function addCatCommand(program: Command): void {
     .option("-v, --verbose", "socket events on stderr; -vv adds frame sizes", increase)
     .option("--events-json", "socket events on stderr as NDJSON")
     .option("--strict", "exit 2 on an input line that does not decode (default: skip it)")
+    .option(
+      "--max-line <bytes>",
+      "longest input line (or msgpack value, or raw input): exit 2 beyond it (default 64MiB)",
+    )
     .addHelpText("after", CAT_HELP)
     .action(catAction);
 }

@@ -63,6 +63,36 @@ export function asUtf8(bytes: Uint8Array): string | undefined {
 }
 
 /**
+ * The index of the first byte that does not belong to well-formed UTF-8 (an overlong form,
+ * a surrogate, a code point above U+10FFFF, a stray or missing continuation byte), or -1.
+ */
+export function invalidUtf8At(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    const n = c >= 0xc2 && c <= 0xdf
+      ? 1
+      : c >= 0xe0 && c <= 0xef
+      ? 2
+      : c >= 0xf0 && c <= 0xf4
+      ? 3
+      : 0;
+    if (n === 0) return i;
+    // the second byte's range excludes overlong forms, surrogates and > U+10FFFF
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    const c1 = b[i + 1];
+    if (c1 === undefined || c1 < lo || c1 > hi) return i;
+    for (let k = 2; k <= n; k++) if (((b[i + k] ?? 0) & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+/**
  * Reads backslash escapes in a delimiter given on the command line: `\t`, `\n`, `\r`, `\0`,
  * `\\` and `\xHH`, so `-d '\t'` works without `$'\t'`.
  */

@@ -4,6 +4,8 @@
  * end at the separator; a last record without one counts too); `msgpack` yields one per value;
  * `raw` yields all of the input as one frame at its end. A record that does not decode
  * becomes an `{ error }` item carrying its record number, so the caller can report and skip it.
+ * A record longer than the limit (a line, a MessagePack value, all of the input for `raw`)
+ * throws InputTooLong as soon as it has grown past it: no more than that is ever held.
  */
 import { concat, type Frames, indexOf } from "./bytes.ts";
 import { decodeBase64 } from "./formats/base64.ts";
@@ -17,6 +19,21 @@ import { type FramingOptions, TAB } from "./options.ts";
 export type InputItem =
   | { frames: Frames; line: number; error?: undefined }
   | { error: string; line: number; frames?: undefined };
+
+/** A record grew past the limit: `record` is its number, the first is 1. */
+export class InputTooLong extends RangeError {
+  /** "line" (line formats), "message" (a MessagePack value) or "input" (all of it, raw). */
+  readonly unit: "line" | "message" | "input";
+  readonly record: number;
+  readonly limit: number;
+  constructor(unit: "line" | "message" | "input", record: number, limit: number) {
+    super(`${unit === "input" ? "input" : `${unit} ${record}`} is longer than ${limit} bytes`);
+    this.name = "InputTooLong";
+    this.unit = unit;
+    this.record = record;
+    this.limit = limit;
+  }
+}
 
 /** Trims ASCII whitespace (and a CR) at both ends; used by the encoded formats. */
 function trim(b: Uint8Array): Uint8Array {
@@ -61,9 +78,8 @@ export function decodeRecord(record: Uint8Array, o: FramingOptions): Frames | un
       frames = decodeBase64(o.delimiter ? body : trim(body), d);
       break;
     case "json": {
-      const t = trim(body);
-      if (t.length === 0) return undefined;
-      frames = decodeJson(t);
+      if (trim(body).length === 0) return undefined;
+      frames = decodeJson(body); // untrimmed: byte positions in errors count from the line start
       break;
     }
     default:
@@ -94,49 +110,76 @@ export function decodeWhole(bytes: Uint8Array, o: FramingOptions): Frames {
   return frames;
 }
 
-/** Splits chunks into records at `sep`, a batch per chunk (a record spanning chunks is joined once). */
+/**
+ * Splits chunks into records at `sep`, a batch per chunk (a record spanning chunks is joined
+ * once). A record longer than `max` bytes throws InputTooLong once the records before it were
+ * handed on; an unfinished one is checked as it grows, so at most `max` bytes plus a chunk
+ * are held.
+ */
 async function* records(
   chunks: AsyncIterable<Uint8Array>,
   sep: number,
+  max: number,
 ): AsyncGenerator<Uint8Array[], void, undefined> {
   const carry: Uint8Array[] = [];
+  let carried = 0;
+  let n = 0; // records handed on
   for await (const chunk of chunks) {
     const out: Uint8Array[] = [];
+    let tooLong = false;
     let start = 0;
     let i = chunk.indexOf(sep);
     if (carry.length > 0) {
       if (i < 0) {
         carry.push(chunk);
+        carried += chunk.length;
+        if (carried > max) throw new InputTooLong("line", n + 1, max);
         continue;
       }
       carry.push(chunk.subarray(0, i));
+      carried += i;
+      if (carried > max) throw new InputTooLong("line", n + 1, max);
       out.push(concat(carry));
       carry.length = 0;
+      carried = 0;
       start = i + 1;
       i = chunk.indexOf(sep, start);
     }
-    while (i >= 0) {
+    while (i >= 0 && !(tooLong = i - start > max)) {
       out.push(chunk.subarray(start, i));
       start = i + 1;
       i = chunk.indexOf(sep, start);
     }
-    if (start < chunk.length) carry.push(chunk.subarray(start));
+    if (!tooLong && start < chunk.length) {
+      carry.push(chunk.subarray(start));
+      carried = chunk.length - start;
+      tooLong = carried > max;
+    }
+    n += out.length;
     if (out.length > 0) yield out;
+    if (tooLong) throw new InputTooLong("line", n + 1, max);
   }
   if (carry.length > 0) yield [concat(carry)];
 }
 
 /**
  * Messages from standard input's chunks, per the framing options, in batches: all the
- * messages a chunk completes come together, so a caller can hand them on in one go.
+ * messages a chunk completes come together, so a caller can hand them on in one go. `max`
+ * bounds a record (see above).
  */
 export async function* readMessages(
   chunks: AsyncIterable<Uint8Array>,
   o: FramingOptions,
+  max = Infinity,
 ): AsyncGenerator<InputItem[], void, undefined> {
   if (o.format === "raw") {
     const all: Uint8Array[] = [];
-    for await (const c of chunks) all.push(c);
+    let size = 0;
+    for await (const c of chunks) {
+      all.push(c);
+      size += c.length;
+      if (size > max) throw new InputTooLong("input", 1, max);
+    }
     const frames = decodeRaw(all);
     yield [{ frames: o.routingIds ? [new Uint8Array(0), ...frames] : frames, line: 1 }];
     return;
@@ -152,11 +195,13 @@ export async function* readMessages(
         yield [{ error: (e as Error).message, line: n + 1 }];
         return; // a broken MessagePack stream cannot be resynchronised
       }
-      if (items.length === 0) continue;
-      yield items.map((it) => {
-        n++;
-        return "error" in it ? { error: it.error, line: n } : { frames: it.frames, line: n };
-      });
+      if (items.length > 0) {
+        yield items.map((it) => {
+          n++;
+          return "error" in it ? { error: it.error, line: n } : { frames: it.frames, line: n };
+        });
+      }
+      if (d.pending > max) throw new InputTooLong("message", n + 1, max);
     }
     try {
       d.end();
@@ -166,7 +211,7 @@ export async function* readMessages(
     return;
   }
   let line = 0;
-  for await (const recs of records(chunks, o.separator)) {
+  for await (const recs of records(chunks, o.separator, max)) {
     const batch: InputItem[] = [];
     for (const record of recs) {
       line++;

@@ -6,7 +6,7 @@
  * the side that binds, and can wait for lines on its standard error.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Buffer } from "node:buffer";
@@ -194,6 +194,61 @@ export function startZmqkit(args: string[], options: RunOptions = {}): ZmqkitPro
 /** Runs `zmqkit args` to completion. */
 export function zmqkit(args: string[], options: RunOptions = {}): Promise<Result> {
   return new ZmqkitProcess(args, options).done;
+}
+
+/**
+ * Samples a running process's resident memory (VmRSS and its high-water mark VmHWM, from
+ * /proc/PID/status) every `ms` until `stop()`, which returns the largest seen, in bytes.
+ * Undefined where there is no /proc (the caller then skips its memory check).
+ */
+export function watchMemory(pid: number, ms = 20): { stop(): number | undefined } | undefined {
+  if (!existsSync(`/proc/${pid}/status`)) return undefined;
+  let peak = 0;
+  const sample = () => {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      for (const m of status.matchAll(/^Vm(?:RSS|HWM):\s+(\d+) kB$/gm)) {
+        peak = Math.max(peak, Number(m[1]) * 1024);
+      }
+    } catch { /* it has exited */ }
+  };
+  sample();
+  const timer = setInterval(sample, ms);
+  return {
+    stop() {
+      clearInterval(timer);
+      return peak > 0 ? peak : undefined;
+    },
+  };
+}
+
+/**
+ * Writes `total` bytes from `chunk` repeated to the process's standard input as fast as it
+ * reads them, then ends it. Stops early (returning what was written) when the process exits.
+ */
+export async function feed(z: ZmqkitProcess, chunk: Uint8Array, total: number): Promise<number> {
+  const stdin = z.child.stdin!;
+  let exited = false;
+  void z.done.then(() => exited = true);
+  let sent = 0;
+  while (sent < total && !exited && stdin.writable) {
+    const part = chunk.subarray(0, Math.min(chunk.length, total - sent));
+    sent += part.length;
+    if (!stdin.write(part)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stdin.off("drain", done);
+          stdin.off("close", done);
+          resolve();
+        };
+        stdin.once("drain", done);
+        stdin.once("close", done);
+        void z.done.then(done);
+      });
+    }
+  }
+  if (!exited) stdin.end();
+  return sent;
 }
 
 let counter = 0;

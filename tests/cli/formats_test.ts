@@ -10,9 +10,9 @@ import { decodeJson, encodeJson } from "../../cli/io/formats/json.ts";
 import { encodeMsgpack, MsgpackStreamDecoder } from "../../cli/io/formats/msgpack.ts";
 import { decodeRaw, encodeRaw } from "../../cli/io/formats/raw.ts";
 import { decodeText, encodeText } from "../../cli/io/formats/text.ts";
-import { type InputItem, readMessages } from "../../cli/io/readers.ts";
+import { type InputItem, InputTooLong, readMessages } from "../../cli/io/readers.ts";
 import { encodeMessage } from "../../cli/io/writers.ts";
-import { split, unescape } from "../../cli/io/bytes.ts";
+import { invalidUtf8At, split, unescape } from "../../cli/io/bytes.ts";
 import type { FramingOptions } from "../../cli/io/options.ts";
 
 const enc = new TextEncoder();
@@ -26,9 +26,14 @@ async function* chunked(data: Uint8Array, size: number): AsyncGenerator<Uint8Arr
   for (let i = 0; i < data.length; i += size) yield data.slice(i, i + size);
 }
 
-async function readAll(data: Uint8Array, o: FramingOptions, size = 7): Promise<InputItem[]> {
+async function readAll(
+  data: Uint8Array,
+  o: FramingOptions,
+  size = 7,
+  max?: number,
+): Promise<InputItem[]> {
   const out: InputItem[] = [];
-  for await (const batch of readMessages(chunked(data, size), o)) out.push(...batch);
+  for await (const batch of readMessages(chunked(data, size), o, max)) out.push(...batch);
   return out;
 }
 
@@ -117,6 +122,45 @@ describe("json format", () => {
     assert.throws(() => decodeJson('["a", 3]'), /frame 2 must be a string/);
     assert.throws(() => decodeJson('[{"base64":"%%"}]'), /frame 1: invalid base64/);
   });
+  it("refuses bytes that are not UTF-8 and lone surrogates, rather than send U+FFFD", () => {
+    const bad = Uint8Array.of(...b('["ok", "b'), 0xff, ...b('c"]'));
+    assert.throws(() => decodeJson(bad), /^SyntaxError: invalid UTF-8 at byte 10$/);
+    const overlong = Uint8Array.of(...b('"'), 0xc0, 0xaf, ...b('"'));
+    assert.throws(() => decodeJson(overlong), /invalid UTF-8 at byte 2$/);
+    const cesu = Uint8Array.of(...b('"'), 0xed, 0xa0, 0x80, ...b('"')); // an encoded surrogate
+    assert.throws(() => decodeJson(cesu), /invalid UTF-8 at byte 2$/);
+    assert.throws(() => decodeJson('["a", "x\\ud800"]'), /frame 2: lone surrogate \\ud800/);
+    assert.throws(() => decodeJson('"\\udc00\\ud83d\\ude00"'), /lone surrogate \\udc00/);
+    assert.deepEqual(plain(decodeJson(b('["\\ud83d\\ude00 ✓"]'))), [[...b("😀 ✓")]]);
+  });
+});
+
+describe("invalidUtf8At", () => {
+  it("agrees with a fatal TextDecoder on any bytes", () => {
+    const fatal = new TextDecoder("utf-8", { fatal: true });
+    const valid = (x: Uint8Array) => {
+      try {
+        fatal.decode(x);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 12 }),
+      fc.array(fc.constantFrom(0x41, 0x80, 0xbf, 0xc2, 0xe0, 0xed, 0xf0, 0xf4, 0xf5, 0x9f, 0xa0))
+        .map((a) => Uint8Array.from(a)),
+      fc.string({ unit: "binary" }).map((t) => b(t)),
+    );
+    fc.assert(
+      fc.property(bytes, (x) => {
+        const at = invalidUtf8At(x);
+        assert.equal(at < 0, valid(x));
+        if (at >= 0) assert.ok(valid(x.subarray(0, at)), "everything before it is valid");
+      }),
+      { seed: 0x7f8, numRuns: 1000 },
+    );
+  });
 });
 
 describe("msgpack format", () => {
@@ -179,6 +223,56 @@ describe("readMessages", () => {
     assert.deepEqual(plain(items[0]!.frames!), [[10, 11], [...b("hi")], [...b("there")]]);
     assert.deepEqual(plain(items[1]!.frames!), [[], [...b("last")]]);
     assert.match(items[2]!.error!, /expected <routing id in hex><TAB><message>/);
+  });
+  it("reports json lines that are not UTF-8 by number and goes on", async () => {
+    const data = Uint8Array.of(...b('["a"]\n  ["'), 0xe2, 0x82, ...b('"]\n["b"]\n'));
+    const items = await readAll(data, opts("json"), 3);
+    assert.deepEqual(items.map((i) => i.error ?? dec.decode(i.frames[0])), [
+      "a",
+      "invalid UTF-8 at byte 5",
+      "b",
+    ]);
+  });
+  it("stops at a record longer than the limit, after those before it, at any chunking", async () => {
+    const data = b("12345\n123456\nnext\n");
+    for (let size = 1; size <= data.length; size++) {
+      const seen: string[] = [];
+      await assert.rejects(async () => {
+        for await (const batch of readMessages(chunked(data, size), opts("text"), 5)) {
+          for (const i of batch) seen.push(dec.decode(i.frames![0]));
+        }
+      }, (e: unknown) => {
+        assert.ok(e instanceof InputTooLong);
+        assert.deepEqual([e.unit, e.record, e.limit], ["line", 2, 5]);
+        return true;
+      });
+      assert.deepEqual(seen, ["12345"], `chunks of ${size}`);
+    }
+    // exactly the limit passes, a last line without newline too
+    const ok = await readAll(b("12345\n\n54321"), opts("text"), 2, 5);
+    assert.deepEqual(ok.map((i) => dec.decode(i.frames![0])), ["12345", "", "54321"]);
+  });
+  it("stops an unfinished record as soon as it is past the limit", async () => {
+    let pulled = 0;
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      for (;;) {
+        pulled++;
+        yield new Uint8Array(1000).fill(0x78);
+      }
+    }
+    await assert.rejects(async () => {
+      for await (const _ of readMessages(endless(), opts("json"), 4500)) { /* none */ }
+    }, /line 1 is longer than 4500 bytes/);
+    assert.equal(pulled, 5);
+  });
+  it("bounds raw input as a whole and a msgpack value", async () => {
+    await assert.rejects(() => readAll(new Uint8Array(11), opts("raw"), 3, 10), /input is longer/);
+    assert.equal((await readAll(new Uint8Array(10), opts("raw"), 3, 10)).length, 1);
+    const stream = Uint8Array.of(0x91, 0xc4, 1, 42, 0x91, 0xc4, 20, ...new Uint8Array(12));
+    await assert.rejects(
+      () => readAll(stream, opts("msgpack"), 4, 10),
+      (e: unknown) => e instanceof InputTooLong && e.unit === "message" && e.record === 2,
+    );
   });
   it("skips blank json lines and tolerates CRLF", async () => {
     const items = await readAll(b('["a"]\r\n\n  \n["b"]\n'), opts("json"));

@@ -70,6 +70,11 @@ export class MsgpackStreamDecoder {
     return items;
   }
 
+  /** Bytes of an unfinished value held until more input comes. */
+  get pending(): number {
+    return this.#rest?.length ?? 0;
+  }
+
   end(): void {
     if (this.#rest && this.#rest.length > 0) {
       throw new SyntaxError(

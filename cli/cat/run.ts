@@ -9,7 +9,7 @@ import type { ByteSink } from "../../lib/transports/runtime/stdio.ts";
 import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
 import type { Frames } from "../io/bytes.ts";
 import { toHex } from "../io/formats/hex.ts";
-import { readMessages } from "../io/readers.ts";
+import { InputTooLong, readMessages } from "../io/readers.ts";
 import { MessageWriter } from "../io/writers.ts";
 import type { CatConfig } from "./config.ts";
 import { Monitor } from "./monitor.ts";
@@ -159,20 +159,35 @@ export class CatRun {
 
   /**
    * Valid input messages, a batch per stdin chunk; a bad record is reported and skipped
-   * (fatal with --strict).
+   * (fatal with --strict). A record longer than --max-line ends the run (exit 2).
    */
   async *inputBatches(): AsyncGenerator<Frames[], void, undefined> {
+    try {
+      yield* this.#inputBatches();
+    } catch (e) {
+      if (!(e instanceof InputTooLong)) throw e;
+      const what = e.unit === "input" ? "input" : `${e.unit} ${e.record}`;
+      const raw = e.unit === "input" ? " (--in raw sends all of stdin as one message)" : "";
+      throw usage(`${what} is longer than --max-line ${e.limit} bytes${raw}`);
+    }
+  }
+
+  async *#inputBatches(): AsyncGenerator<Frames[], void, undefined> {
     const max = this.socket.getOption("maxMessageSize") as number;
     const unit = this.cfg.input.format === "msgpack" ? "message" : "line";
-    for await (const items of readMessages(this.io.stdin(), this.cfg.input)) {
+    for await (const items of readMessages(this.io.stdin(), this.cfg.input, this.cfg.maxLine)) {
       const batch: Frames[] = [];
       for (const item of items) {
         let why = item.error;
         const frames = item.frames;
         if (frames !== undefined && max >= 0) {
-          const big = frames.findIndex((f) => f.length > max);
-          if (big >= 0) {
-            why = `frame ${big + 1} of ${frames[big]!.length} bytes exceeds maxMessageSize ${max}`;
+          // as a receiving zmqkit counts it: the whole message, all its frames
+          let total = 0;
+          for (const f of frames) total += f.length;
+          if (total > max) {
+            why = frames.length === 1
+              ? `frame 1 of ${total} bytes exceeds maxMessageSize ${max}`
+              : `message of ${frames.length} frames and ${total} bytes exceeds maxMessageSize ${max}`;
           }
         }
         if (why === undefined) batch.push(frames!);

@@ -65,6 +65,11 @@ describe("zmqkit cat usage errors (exit 2)", () => {
       /unknown format "yaml"/,
     ],
     ["a bad count", ["cat", "pull", "-b", ipcEndpoint(), "-n", "many"], /-n\/--count must be/],
+    [
+      "a bad --max-line",
+      ["cat", "push", "-b", ipcEndpoint(), "--max-line", "lots"],
+      /--max-line: invalid size: "lots"/,
+    ],
     ["--exec on a pull", ["cat", "pull", "-b", ipcEndpoint(), "-e", "cat"], /--exec works with/],
     ["-s on a push", ["cat", "push", "-b", ipcEndpoint(), "-s", "x"], /--subscribe works with/],
     ["an unknown flag", ["cat", "pull", "--frobnicate"], /unknown option '--frobnicate'/],
@@ -190,6 +195,32 @@ describe("zmqkit cat bad input lines", () => {
     });
   }
 
+  // ["a"], then ["b<0xff>c"], then ["ok"]: never sent as "b\ufffdc"
+  const notUtf8 = Uint8Array.of(
+    ...Buffer.from('["hi"]\n["b'),
+    0xff,
+    ...Buffer.from('c"]\n["ok"]\n'),
+  );
+  it("reports a json line that is not UTF-8 by number and skips it", async () => {
+    const ep = ipcEndpoint();
+    const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
+    const push = await zmqkit(["cat", "push", "-c", ep, "--in", "json"], { input: notUtf8 });
+    oneLine(push, 0, /^zmqkit: line 2: invalid UTF-8 at byte 4$/);
+    assert.deepEqual(lines((await pull.done).stdout), ["hi", "ok"]);
+  });
+
+  it("stops at a json line that is not UTF-8 with --strict (exit 2)", async () => {
+    const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "--in", "json", "--strict"], {
+      input: notUtf8,
+    });
+    oneLine(r, 2, /^zmqkit: line 2: invalid UTF-8 at byte 4$/);
+    const surrogate = await zmqkit(
+      ["cat", "push", "-c", ipcEndpoint(), "-f", "json", "--strict"],
+      { input: '["ok"]\n["x\\udfff"]\n' },
+    );
+    oneLine(surrogate, 2, /^zmqkit: line 2: frame 1: lone surrogate \\udfff is not text/);
+  });
+
   it("reports an input frame over maxMessageSize and skips it", async () => {
     const ep = ipcEndpoint();
     const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
@@ -198,6 +229,17 @@ describe("zmqkit cat bad input lines", () => {
     });
     oneLine(push, 0, /line 2: frame 1 of 101 bytes exceeds maxMessageSize 100/);
     assert.deepEqual(lines((await pull.done).stdout), ["ok", "ok2"]);
+  });
+
+  it("counts every frame of an input message against maxMessageSize", async () => {
+    const ep = ipcEndpoint();
+    const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2", "-d", "\\t"]);
+    const x = "x".repeat(60), y = "y".repeat(40);
+    const push = await zmqkit(["cat", "push", "-c", ep, "-d", "\\t", "-o", "maxMessageSize=100"], {
+      input: `ok\n${x}\t${y}z\n${x}\t${y}\n`,
+    });
+    oneLine(push, 0, /line 2: message of 2 frames and 101 bytes exceeds maxMessageSize 100/);
+    assert.deepEqual(lines((await pull.done).stdout), ["ok", `${x}\t${y}`]);
   });
 
   it("reports a ROUTER line without a routing id", async () => {

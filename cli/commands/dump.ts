@@ -13,7 +13,7 @@ import { concatBytes } from "../../lib/util/bytes.ts";
 import { z85Decode } from "../../lib/mechanisms/z85.ts";
 import { env } from "../../lib/transports/runtime/process.ts";
 import { Interrupt } from "../interrupt.ts";
-import { readFileBytes } from "../../lib/transports/runtime/files.ts";
+import { readFileBytes, readFileChunks } from "../../lib/transports/runtime/files.ts";
 import { isTerminal, stderr, stdinChunks, stdout } from "../../lib/transports/runtime/stdio.ts";
 import { CliError, ExitCode, usage } from "../errors.ts";
 import { dumpCapture, type Emit, startRelay, streamDecoder } from "../dump/modes.ts";
@@ -40,9 +40,11 @@ export const DUMP_HELP = `
 Sources (give one):
   --listen EP --upstream EP   relay: accept on EP, connect each to the upstream, forward every
                               byte unchanged both ways and decode it (tcp:// or ipc://)
-  --pcap FILE                 a pcap or pcapng capture (tcpdump, tshark, Wireshark): TCP
-                              streams are reassembled and ZMTP streams found by their
-                              signature; --port N[,N…] decodes only (and all) flows on them
+  --pcap FILE|-               a pcap or pcapng capture (tcpdump, tshark, Wireshark; - reads
+                              stdin): TCP streams are reassembled and ZMTP streams found by
+                              their signature; --port N[,N…] decodes only (and all) flows on
+                              them. Read in constant memory as it arrives: a file of any
+                              size, or a live \`tcpdump -U -w -\` shown packet by packet
   --stdin                     one raw ZMTP byte stream on stdin (e.g. from socat)
   --hex FILE|-                a hex dump of one stream (plain hex, xxd or hexdump -C)
   --from client|server        which side wrote the --stdin/--hex stream (default client)
@@ -63,7 +65,7 @@ Exit codes: 0 end of input, 1 failure (address in use, unreadable file), 2 usage
 Examples:
   zmqkit dump --listen tcp://127.0.0.1:6000 --upstream tcp://127.0.0.1:5555
   zmqkit dump --pcap capture.pcapng --decode 1=msgpack --json | jq .
-  tcpdump -i lo -w - port 5555 | zmqkit dump --pcap /dev/stdin
+  tcpdump -i lo -U -w - port 5555 | zmqkit dump --pcap -
   zmqkit dump --hex frames.txt --from server
 `;
 
@@ -77,7 +79,7 @@ export function addDumpCommand(program: Command): void {
     )
     .option("--listen <endpoint>", "relay: where peers connect (tcp:// or ipc://)")
     .option("--upstream <endpoint>", "relay: where each connection is forwarded")
-    .option("--pcap <file>", "read a pcap or pcapng capture")
+    .option("--pcap <file>", "read a pcap or pcapng capture (- for stdin)")
     .option("--port <ports>", "with --pcap: decode the flows on these ports (comma-separated)")
     .option("--stdin", "read one raw ZMTP byte stream from stdin")
     .option("--hex <file>", "read a hex dump of one stream (- for stdin)")
@@ -130,10 +132,16 @@ export async function dumpAction(flags: DumpFlags): Promise<void> {
   const enc = new TextEncoder();
   // lines are gathered and written once per turn: one chunk of traffic can make thousands
   let lines: string[] = [];
+  let writing: Promise<void> | undefined;
   const flushLines = () => {
     const text = lines.join("");
     lines = [];
-    void out.write(enc.encode(text));
+    writing = out.write(enc.encode(text));
+  };
+  /** Resolves once the lines of the chunk just read are written (input waits for output). */
+  const drained = async () => {
+    await null; // lets a pending flushLines run first
+    await writing;
   };
   const emit: Emit = (e: DumpEvent) => {
     if (lines.length === 0) queueMicrotask(flushLines);
@@ -168,21 +176,27 @@ export async function dumpAction(flags: DumpFlags): Promise<void> {
   }
   if (flags.pcap !== undefined) {
     const ports = flags.port === undefined ? undefined : parsePorts(flags.port);
-    const r = await dumpCapture(flags.pcap, ports, options, emit).catch((e: unknown) => {
+    const fromStdin = flags.pcap === "-";
+    const name = fromStdin ? "stdin" : flags.pcap;
+    const chunks = fromStdin ? stdinChunks() : readFileChunks(flags.pcap);
+    const r = await dumpCapture(chunks, ports, options, emit, drained).catch((e: unknown) => {
       throw new CliError(ExitCode.FAILURE, (e as Error).message);
     });
     await out.flush();
-    if (r.error !== undefined) throw new CliError(ExitCode.FAILURE, `${flags.pcap}: ${r.error}`);
+    if (r.error !== undefined) throw new CliError(ExitCode.FAILURE, `${name}: ${r.error}`);
     if (r.zmtp === 0) {
       void stderr().write(
-        enc.encode(`zmqkit: no ZMTP stream among ${r.streams} TCP streams in ${flags.pcap}\n`),
+        enc.encode(`zmqkit: no ZMTP stream among ${r.streams} TCP streams in ${name}\n`),
       );
     }
     return;
   }
   const d = streamDecoder(from, options, emit, flags.stdin ? "stdin" : flags.hex!);
   if (flags.stdin) {
-    for await (const chunk of stdinChunks()) d.push(chunk);
+    for await (const chunk of stdinChunks()) {
+      d.push(chunk);
+      await drained();
+    }
   } else {
     let text: string;
     if (flags.hex === "-") {

@@ -9,9 +9,9 @@ import type { DumpEvent, Side } from "../../lib/dump/events.ts";
 import { parseTcpPacket } from "../../lib/dump/pcap/packet.ts";
 import { PcapngWriter } from "../../lib/dump/pcap/pcapng_writer.ts";
 import { TcpReassembler } from "../../lib/dump/pcap/reassembly.ts";
-import { readCapture } from "../../lib/dump/pcap/reader.ts";
+import { CaptureReader } from "../../lib/dump/pcap/reader.ts";
 import { Relay, type RelayTap } from "../../lib/dump/relay.ts";
-import { createFileSink, readFileBytes } from "../../lib/transports/runtime/files.ts";
+import { createFileSink } from "../../lib/transports/runtime/files.ts";
 import { concatBytes } from "../../lib/util/bytes.ts";
 
 export type Emit = (e: DumpEvent) => void;
@@ -61,15 +61,19 @@ function hostPort(addr: string, conn: number, side: 0 | 1): { host: string; port
   return { host: "127.0.0.1", port: side === 0 ? 40000 + (conn % 20000) : 5555 };
 }
 
-/** Decodes the ZMTP streams of a capture file. Returns a note for stderr (skipped streams). */
+/**
+ * Decodes the ZMTP streams of a capture as its chunks arrive: each packet is decoded once its
+ * record is complete, and the next chunk is pulled only once `drained` (the output) resolves,
+ * so memory stays flat whatever the capture's size. Returns the counts for a note on stderr
+ * and the capture's damage, if any (reading stops there).
+ */
 export async function dumpCapture(
-  path: string,
+  chunks: AsyncIterable<Uint8Array>,
   ports: number[] | undefined,
   decoder: DecoderOptions,
   emit: Emit,
+  drained: () => Promise<void> = () => Promise.resolve(),
 ): Promise<{ streams: number; zmtp: number; error?: string }> {
-  const bytes = await readFileBytes(path);
-  const capture = readCapture(bytes);
   interface Flow {
     client: string;
     server: string;
@@ -129,19 +133,25 @@ export async function dumpCapture(
       flows.delete(id);
     },
   }, restricted ? { ports } : {});
+  const capture = new CaptureReader();
   let last = 0;
-  for (const p of capture.packets) {
-    last = p.time;
-    const seg = parseTcpPacket(p.linkType, p.data);
-    if (seg !== undefined) reassembler.push(seg, p.time);
+  for await (const chunk of chunks) {
+    for (const p of capture.push(chunk)) {
+      last = p.time;
+      const seg = parseTcpPacket(p.linkType, p.data);
+      if (seg !== undefined) reassembler.push(seg, p.time);
+    }
+    if (capture.error !== undefined) break;
+    await drained();
   }
+  const error = capture.end();
   reassembler.finish(last);
   for (const f of flows.values()) {
     if (f.state === "undecided" && f.pending.length > 0) start(f);
     if (f.state === "zmtp") f.decoder!.close(last, "end of capture");
   }
   const result: { streams: number; zmtp: number; error?: string } = { streams, zmtp: next - 1 };
-  if (capture.error !== undefined) result.error = capture.error;
+  if (error !== undefined) result.error = error;
   return result;
 }
 

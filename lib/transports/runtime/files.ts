@@ -12,6 +12,39 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * The file as a stream of chunks of at most `chunkSize` bytes, read as they are pulled: memory
+ * stays at one chunk whatever the file's size, and a pipe or FIFO (`/dev/stdin`) yields data
+ * as it arrives. Every chunk is a buffer of its own (never reused). Errors name the path.
+ */
+export async function* readFileChunks(
+  path: string,
+  chunkSize = 64 * 1024,
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const fail = (e: unknown) => new Error(`cannot read "${path}": ${(e as Error).message}`);
+  let file: fs.promises.FileHandle;
+  try {
+    file = await fs.promises.open(path, "r");
+  } catch (e) {
+    throw fail(e);
+  }
+  try {
+    for (;;) {
+      const buf = new Uint8Array(chunkSize);
+      let n: number;
+      try {
+        n = (await file.read(buf, 0, chunkSize, null)).bytesRead;
+      } catch (e) {
+        throw fail(e);
+      }
+      if (n === 0) return;
+      yield n === chunkSize ? buf : buf.subarray(0, n);
+    }
+  } finally {
+    await file.close().catch(() => {});
+  }
+}
+
 /** A file written in order with synchronous appends (small writes, never reordered). */
 export interface FileSink {
   write(bytes: Uint8Array): void;

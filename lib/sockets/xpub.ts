@@ -8,7 +8,6 @@ import type { Message, Pipe, PipeCommand } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { SubscriptionTrie } from "../routing/subscription_trie.ts";
 import { Queue } from "../util/queue.ts";
-import { bytesKey } from "../util/bytes.ts";
 import { encodeSubscriptionMessage } from "../wire/command.ts";
 import { DuplexSocket } from "./capabilities.ts";
 import { commonOptionNames, type XPublisherOptions } from "./options.ts";
@@ -23,7 +22,8 @@ export class XPublisher extends DuplexSocket {
   #fq = new FairQueue();
   /** Subscription events for the application, with the peer each came from (manual mode). */
   #events = new Queue<{ msg: Message; pipe: Pipe | undefined }>();
-  #totals = new Map<string, number>();
+  /** How many peers hold each topic (a counted multiset, as compact as a peer's set). */
+  #totals = new SubscriptionTrie();
   #lastPipe: Pipe | undefined;
 
   constructor(options?: XPublisherOptions) {
@@ -43,7 +43,7 @@ export class XPublisher extends DuplexSocket {
     const pipe = this.#lastPipe;
     if (pipe && !pipe.terminated && !subsOf(pipe).has(t)) {
       subsOf(pipe).add(t);
-      this.#totals.set(bytesKey(t), (this.#totals.get(bytesKey(t)) ?? 0) + 1);
+      this.#totals.add(t);
     }
   }
 
@@ -51,11 +51,7 @@ export class XPublisher extends DuplexSocket {
   unsubscribe(topic: string | Uint8Array): void {
     const t = typeof topic === "string" ? enc.encode(topic) : topic;
     const pipe = this.#lastPipe;
-    if (pipe && !pipe.terminated && subsOf(pipe).remove(t)) {
-      const n = (this.#totals.get(bytesKey(t)) ?? 1) - 1;
-      if (n <= 0) this.#totals.delete(bytesKey(t));
-      else this.#totals.set(bytesKey(t), n);
-    }
+    if (pipe && !pipe.terminated && subsOf(pipe).remove(t)) this.#totals.remove(t);
   }
 
   protected xattach(pipe: Pipe): void {
@@ -82,18 +78,15 @@ export class XPublisher extends DuplexSocket {
    * mode, the subscriptions the application applied for it, as libzmq does).
    */
   #forget(pipe: Pipe): void {
-    for (const [topic, count] of subsOf(pipe).entries()) {
+    const subs = subsOf(pipe);
+    pipe.state = new SubscriptionTrie(); // detached first: the walk below sees no change
+    subs.forEach((topic, count) => {
       for (let i = 0; i < count; i++) this.#dropTotal(topic, false);
-    }
-    pipe.state = new SubscriptionTrie();
+    });
   }
 
   #dropTotal(topic: Uint8Array, verboser: boolean): void {
-    const key = bytesKey(topic);
-    const n = (this.#totals.get(key) ?? 1) - 1;
-    if (n <= 0) this.#totals.delete(key);
-    else this.#totals.set(key, n);
-    if (n <= 0 || verboser) this.#event(false, topic);
+    if (this.#totals.remove(topic) || verboser) this.#event(false, topic);
   }
 
   #event(subscribe: boolean, topic: Uint8Array, pipe?: Pipe): void {
@@ -110,10 +103,7 @@ export class XPublisher extends DuplexSocket {
       let first = false;
       if (!subsOf(pipe).has(cmd.topic)) {
         subsOf(pipe).add(cmd.topic);
-        const key = bytesKey(cmd.topic);
-        const n = (this.#totals.get(key) ?? 0) + 1;
-        this.#totals.set(key, n);
-        first = n === 1;
+        first = this.#totals.add(cmd.topic);
       }
       if (first || verbosity !== null) this.#event(true, cmd.topic);
     } else if (subsOf(pipe).has(cmd.topic)) {

@@ -7,8 +7,8 @@
 import type { Message, Pipe, PipeCommand } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { SubscriptionTrie } from "../routing/subscription_trie.ts";
+import { ByteQueue } from "../util/byte_queue.ts";
 import { Queue } from "../util/queue.ts";
-import { encodeSubscriptionMessage } from "../wire/command.ts";
 import { DuplexSocket } from "./capabilities.ts";
 import { commonOptionNames, type XPublisherOptions } from "./options.ts";
 import { publish, subsOf } from "./pub.ts";
@@ -20,8 +20,12 @@ export class XPublisher extends DuplexSocket {
   /** Messages a full subscriber missed. */
   dropped = 0;
   #fq = new FairQueue();
-  /** Subscription events for the application, with the peer each came from (manual mode). */
-  #events = new Queue<{ msg: Message; pipe: Pipe | undefined }>();
+  /**
+   * Subscription events for the application (`01`/`00` + topic), held compactly: a peer can
+   * send a million before the application reads one. In manual mode, the peer each came from.
+   */
+  #events = new ByteQueue();
+  #eventPipes = new Queue<Pipe | undefined>();
   /** How many peers hold each topic (a counted multiset, as compact as a peer's set). */
   #totals = new SubscriptionTrie();
   #lastPipe: Pipe | undefined;
@@ -90,7 +94,8 @@ export class XPublisher extends DuplexSocket {
   }
 
   #event(subscribe: boolean, topic: Uint8Array, pipe?: Pipe): void {
-    this.#events.push({ msg: [encodeSubscriptionMessage(subscribe, topic)], pipe });
+    this.#events.push(subscribe ? 1 : 0, topic);
+    this.#eventPipes.push(pipe);
     this.kick();
   }
 
@@ -122,8 +127,9 @@ export class XPublisher extends DuplexSocket {
   protected override xrecv(): Message | undefined {
     const e = this.#events.shift();
     if (e === undefined) return this.#fq.recv();
+    const pipe = this.#eventPipes.shift();
     // manual mode: subscribe()/unsubscribe() apply to the peer whose event was read last
-    if (this.opts.manual) this.#lastPipe = e.pipe;
-    return e.msg;
+    if (this.opts.manual) this.#lastPipe = pipe;
+    return [e];
   }
 }

@@ -7,7 +7,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Dealer, ProtocolErrorCode, Pull, Push, Router } from "../../mod.ts";
+import { Dealer, ProtocolErrorCode, Pull, Push, Router, XPublisher } from "../../mod.ts";
 import { bytes, command, frame, greeting, MockPeer, ready } from "../_helpers/mock_peer.ts";
 import { waitForEvent, withTimeout } from "../_helpers/wait.ts";
 
@@ -164,6 +164,40 @@ describe("peer limits: messages", () => {
     } finally {
       push.close();
       pull.close();
+    }
+  });
+});
+
+describe("peer limits: subscriptions", () => {
+  it("XPUB: 20,000 subscriptions wait unread, then come out in order; a 100 KB topic's leave is told", async () => {
+    const xpub = new XPublisher();
+    await xpub.bind("tcp://127.0.0.1:*");
+    const peer = await MockPeer.connect(xpub.lastEndpoint!);
+    try {
+      const topic = (i: number) => `t${i}`;
+      const long = new Uint8Array(100_000).fill(0x6c);
+      const subs: Uint8Array[] = [];
+      for (let i = 0; i < 20_000; i++) subs.push(command("SUBSCRIBE", bytes(topic(i))));
+      subs.push(command("SUBSCRIBE", long));
+      peer.write(greeting(), ready("SUB"), ...subs);
+      for (let i = 0; i < 20_000; i++) {
+        const [m] = await withTimeout(xpub.receive(), 5000, `subscription ${i}`);
+        assert.equal(m![0], 1);
+        assert.equal(dec.decode(m!.subarray(1)), topic(i));
+      }
+      const [l] = await withTimeout(xpub.receive(), 5000, "the long subscription");
+      assert.equal(l!.length, 100_001);
+      peer.destroy(); // the subscriber leaves: each of its topics is unsubscribed
+      let sawLong = false;
+      for (let i = 0; i < 20_001; i++) {
+        const [m] = await withTimeout(xpub.receive(), 5000, `unsubscription ${i}`);
+        assert.equal(m![0], 0);
+        if (m!.length === 100_001) sawLong = m!.subarray(1).every((b) => b === 0x6c);
+      }
+      assert.ok(sawLong, "the 100 KB topic's unsubscription arrived whole");
+    } finally {
+      peer.destroy();
+      xpub.close();
     }
   });
 });

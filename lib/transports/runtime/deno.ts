@@ -62,8 +62,18 @@ const spareReads: Uint8Array[] = [];
 const SLAB_MIN_READ = 16 * 1024;
 /** write() returns false past this many queued bytes (then onDrain follows). */
 const HIGH_WATER = 256 * 1024;
-/** Size of the buffer writes are gathered in. */
+/**
+ * Size of the buffer writes are gathered in. A connection borrows one from `spareWrites` while
+ * it has several chunks to send and gives it back when its queue is empty, so connections that
+ * are idle (or only said hello) hold none.
+ */
 const WRITE_BUFFER = 256 * 1024;
+const spareWrites: Uint8Array[] = [];
+/**
+ * Below this a chunk is the session's own (output.ts copies bodies under 16 KiB): one alone is
+ * written as it is. Larger ones may be a sender's frame and are copied, as before.
+ */
+const LONE_WRITE_MAX = 16 * 1024;
 
 class DenoConnection implements Connection {
   readonly remoteAddress: string;
@@ -194,12 +204,14 @@ class DenoConnection implements Connection {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
         // chunks go out together through one reused buffer (a copy, no allocation); one
-        // larger than the buffer goes alone, as it is
+        // larger than the buffer goes alone, as it is, and so does a lone small one (the
+        // session's own bytes, never touched again: a greeting needs no buffer)
         let out: Uint8Array;
         const q = this.#queue;
-        if (q[0]!.length >= WRITE_BUFFER) out = q.shift()!;
-        else {
-          const wb = this.#wbuf ??= new Uint8Array(WRITE_BUFFER);
+        if ((q.length === 1 && q[0]!.length < LONE_WRITE_MAX) || q[0]!.length >= WRITE_BUFFER) {
+          out = q.shift()!;
+        } else {
+          const wb = this.#wbuf ??= spareWrites.pop() ?? new Uint8Array(WRITE_BUFFER);
           let n = 0, k = 0;
           while (k < q.length && n + q[k]!.length <= WRITE_BUFFER) {
             wb.set(q[k]!, n);
@@ -221,6 +233,10 @@ class DenoConnection implements Connection {
       return;
     } finally {
       this.#writing = false;
+      // nothing is being written from the buffer now: back to the pool until the next burst
+      const wb = this.#wbuf;
+      this.#wbuf = undefined;
+      if (wb !== undefined && spareWrites.length < SPARE_READS) spareWrites.push(wb);
     }
     if (this.#ending && this.#queue.length === 0) void this.#shutdown();
   }

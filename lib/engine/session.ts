@@ -16,7 +16,7 @@ import {
 } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
 import {
-  decodeCommand,
+  commandName,
   decodePing,
   encodeCancel,
   encodePing,
@@ -349,7 +349,8 @@ export class Session implements PipeEngine, ConnectionEngine {
   }
 
   #trafficCommand(body: Uint8Array): void {
-    const { name, data } = decodeCommand(body);
+    const name = commandName(body);
+    const data = body.subarray(1 + body[0]!);
     switch (name) {
       case "PING": {
         const { ttl, context } = decodePing(data);

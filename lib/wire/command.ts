@@ -41,6 +41,29 @@ export function decodeCommand(body: Uint8Array): Command {
   return { name: latin1(body.subarray(1, 1 + n)), data: body.subarray(1 + n) };
 }
 
+/** Names met on every connection, matched byte by byte so that no string is made for them. */
+const KNOWN = ["SUBSCRIBE", "CANCEL", "PING", "PONG", "READY", "ERROR"].map((name) => ({
+  name,
+  bytes: enc.encode(name),
+}));
+
+/**
+ * The name of a command (validated as decodeCommand does); its data starts at
+ * `1 + body[0]`. A known name is returned without allocating: a peer may send millions of
+ * SUBSCRIBEs.
+ */
+export function commandName(body: Uint8Array): string {
+  const n = body[0];
+  if (n === undefined || n === 0 || 1 + n > body.length) return decodeCommand(body).name; // throws
+  outer: for (const k of KNOWN) {
+    const b = k.bytes;
+    if (b.length !== n) continue;
+    for (let i = 0; i < n; i++) if (body[1 + i] !== b[i]) continue outer;
+    return k.name;
+  }
+  return latin1(body.subarray(1, 1 + n));
+}
+
 export function encodeReady(props: Metadata): Uint8Array<ArrayBuffer> {
   return encodeCommand("READY", encodeMetadata(props));
 }

@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
 import {
+  commandName,
   decodeCommand,
   decodeError,
   decodePing,
@@ -146,5 +147,20 @@ describe("command decoding", () => {
     assert.throws(() => encodeCommand(""), RangeError);
     assert.throws(() => encodeCommand("A".repeat(256)), RangeError);
     assert.deepEqual(encodeCommand("A".repeat(255)).subarray(0, 1), hex("ff"));
+  });
+});
+
+describe("commandName", () => {
+  it("names known and unknown commands as decodeCommand does, and refuses the same bodies", () => {
+    const e = new TextEncoder();
+    for (
+      const name of ["SUBSCRIBE", "CANCEL", "PING", "PONG", "READY", "ERROR", "X", "SUBSCRIBEX"]
+    ) {
+      const body = Uint8Array.of(name.length, ...e.encode(name), 1, 2);
+      assert.equal(commandName(body), decodeCommand(body).name);
+    }
+    for (const bad of [new Uint8Array(0), Uint8Array.of(0), Uint8Array.of(5, 0x50)]) {
+      assert.throws(() => commandName(bad), ProtocolError);
+    }
   });
 });

@@ -519,16 +519,25 @@ function quiet<T>(p: Promise<T>): Promise<T> {
 }
 
 /** A fresh DEALER connects to a ROUTER target (or through a relay) and gets its echo back. */
-export async function dealerRoundTrip(endpoint: string, children: Child[]): Promise<void> {
+export function dealerRoundTrip(endpoint: string, children: Child[]): Promise<void> {
+  return echoRoundTrip(new Dealer({ linger: 0 }), "DEALER", endpoint, children);
+}
+
+/** `sock` connects, sends a fresh tag and must get that tag back; closed in any case. */
+async function echoRoundTrip(
+  sock: Dealer | Request,
+  what: string,
+  endpoint: string,
+  children: Child[],
+): Promise<void> {
   const tag = `good-${++tags}`;
-  const d = new Dealer({ linger: 0 });
   try {
-    d.connect(endpoint);
-    await guard(quiet(d.send(tag)), "good DEALER send", children);
-    const reply = await guard(quiet(d.receive()), "good DEALER echo", children);
+    sock.connect(endpoint);
+    await guard(quiet(sock.send(tag)), `good ${what} send`, children);
+    const reply = await guard(quiet(sock.receive()), `good ${what} reply`, children);
     assert.deepEqual(reply.map((f) => dec.decode(f)), [tag]);
   } finally {
-    d.close();
+    sock.close();
   }
 }
 
@@ -558,17 +567,8 @@ export function startWorker(backend: string): { close(): void } {
 }
 
 /** A fresh REQ sends through a proxy's frontend and gets the worker's echo. */
-export async function reqRoundTrip(frontend: string, children: Child[]): Promise<void> {
-  const tag = `good-${++tags}`;
-  const r = new Request({ linger: 0 });
-  try {
-    r.connect(frontend);
-    await guard(quiet(r.send(tag)), "good REQ send", children);
-    const reply = await guard(quiet(r.receive()), "good REQ reply", children);
-    assert.deepEqual(reply.map((f) => dec.decode(f)), [tag]);
-  } finally {
-    r.close();
-  }
+export function reqRoundTrip(frontend: string, children: Child[]): Promise<void> {
+  return echoRoundTrip(new Request({ linger: 0 }), "REQ", frontend, children);
 }
 
 // ---------------------------------------------------------------- attack writers

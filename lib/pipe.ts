@@ -5,6 +5,7 @@
  * `out` and reads `in`; the engine side takes `out` and delivers `in`.
  */
 import { Queue } from "./util/queue.ts";
+import { receiveSlabs } from "./util/slab_pool.ts";
 import type { Metadata } from "./wire/metadata.ts";
 
 export type Message = Uint8Array[];
@@ -109,9 +110,13 @@ export class Pipe {
     return this.engine?.drainNow?.() === true && this.#out.length < this.#sndhwm;
   }
 
-  /** Queues a whole message; the caller checked canWrite(). */
+  /**
+   * Queues a whole message; the caller checked canWrite(). Frames lying in receive slabs stay
+   * pinned until the engine that takes the message is done reading them (util/slab_pool.ts).
+   */
   write(msg: Message): void {
-    if (this.#conflate) this.#out.replace(msg);
+    receiveSlabs.pin(msg);
+    if (this.#conflate) this.#replaceOut(msg);
     else this.#out.push(msg);
     this.engine?.outReady();
   }
@@ -173,6 +178,18 @@ export class Pipe {
     this.owner.pipeReadable(this);
   }
 
+  #replaceOut(msg: Message): void {
+    const old = this.#out.peek();
+    if (old !== undefined) receiveSlabs.unpin(old);
+    this.#out.replace(msg);
+  }
+
+  /** Empties the outbound queue; nothing reads the dropped messages' frames any more. */
+  #dropOut(): void {
+    for (const msg of this.#out) receiveSlabs.unpin(msg);
+    this.#out.clear();
+  }
+
   deliverCommand(command: PipeCommand): void {
     if (!this.terminated) this.owner.pipeCommand(this, command);
   }
@@ -185,12 +202,12 @@ export class Pipe {
 
   /** Drops what is queued for the peer (RFC 28/30: never handed to another peer). */
   clearOut(): void {
-    this.#out.clear();
+    this.#dropOut();
   }
 
   /** Drops everything queued both ways. */
   clear(): void {
-    this.#out.clear();
+    this.#dropOut();
     this.#in.clear();
     this.#inFrames = 0;
   }

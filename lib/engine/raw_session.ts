@@ -6,6 +6,7 @@
 import type { Message, Pipe, PipeCommand, PipeEngine } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
 import type { CloseReason, ConnectionEngine, SessionHost } from "./session.ts";
+import { WriteHolds } from "./write_holds.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -17,10 +18,12 @@ export class RawSession implements PipeEngine, ConnectionEngine {
   #writable = true;
   #scheduled = false;
   #paused = false;
+  #holds: WriteHolds;
 
   constructor(conn: Connection, host: SessionHost) {
     this.conn = conn;
     this.#host = host;
+    this.#holds = new WriteHolds(conn);
     conn.onClose = (error) =>
       this.#gone({ kind: "connection", established: true, ...(error ? { error } : {}) });
     conn.onDrain = () => {
@@ -67,6 +70,10 @@ export class RawSession implements PipeEngine, ConnectionEngine {
       const msg: Message | undefined = pipe.takeOut();
       if (msg === undefined) return;
       if (msg.every((f) => f.length === 0)) return this.close();
+      let bytes = 0;
+      for (const f of msg) bytes += f.length;
+      this.#holds.encoded(msg, bytes);
+      this.#holds.handed(bytes);
       if (!this.conn.write(msg)) this.#writable = false;
     }
   }

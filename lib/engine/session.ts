@@ -34,6 +34,7 @@ import { peerOf } from "./peer.ts";
 import type { SlabPool } from "../util/slab_pool.ts";
 import { OutputBatch } from "./output.ts";
 import { SlabCounting } from "./slab_counting.ts";
+import { WriteHolds } from "./write_holds.ts";
 
 export type CloseKind = "closed" | "connection" | "timeout" | "protocol";
 
@@ -102,6 +103,7 @@ export class Session implements PipeEngine, ConnectionEngine {
   #mechanism: Mechanism | undefined;
   #decoder: FrameDecoder;
   #out = new OutputBatch();
+  #holds: WriteHolds;
   #writable = true;
   #pumpScheduled = false;
   #paused = false;
@@ -116,6 +118,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.conn = conn;
     this.#host = host;
     this.#opts = options;
+    this.#holds = new WriteHolds(conn);
     this.#decoder = new FrameDecoder((f, b) => this.#onFrame(f, b));
     const h = options.maxHandshakeSize;
     this.#decoder.setLimits({
@@ -398,6 +401,7 @@ export class Session implements PipeEngine, ConnectionEngine {
         const msg = pipe.takeOut();
         if (msg === undefined) break;
         this.#out.message(msg);
+        this.#holds.encoded(msg, this.#out.pending);
         if (this.#out.pending >= HIGH_WATER_BYTES) this.#flush();
       }
       this.#flush();
@@ -418,6 +422,7 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #flush(): void {
     if (this.#out.pending === 0 || this.#phase === P_CLOSED) return;
+    this.#holds.handed(this.#out.pending);
     if (!this.conn.write(this.#out.take())) this.#writable = false;
   }
 

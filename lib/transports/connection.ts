@@ -23,6 +23,14 @@ export interface Connection {
    * on, the adapter reads into the pool's slabs instead of its own buffer (util/slab_pool.ts).
    */
   slabs?: SlabPool | undefined;
+  /**
+   * Optional, for adapters that keep written chunks as they are until they go out: bytes
+   * passed to write() so far that the adapter no longer refers to (copied into its own buffer
+   * or written), counted in write() order. When it grows the adapter calls onConsumed, so the
+   * engine can let go of memory it pinned for them (engine/write_holds.ts).
+   */
+  readonly consumed?: number;
+  onConsumed?: () => void;
   /** Called when a write that returned false has drained. */
   onDrain: () => void;
   /** Writes chunks in order; false means "buffer full, wait for onDrain". */

@@ -4,6 +4,7 @@
  * never encoded. Connect before bind is allowed: the connection completes at bind time.
  */
 import { ZmqError } from "../errors.ts";
+import { receiveSlabs } from "../util/slab_pool.ts";
 import {
   asSubscription,
   type Pipe,
@@ -64,8 +65,11 @@ class Side implements PipeEngine {
           const msg = this.#from.takeOut();
           if (msg === undefined) break;
           const sub = this.#toReceivesSubs ? asSubscription(msg) : undefined;
-          if (sub) this.#to.deliverCommand(sub);
-          else this.#to.deliver(msg);
+          if (sub) {
+            this.#to.deliverCommand(sub); // its topic is copied where it is kept
+            receiveSlabs.unpin(msg);
+          } // frames in receive slabs become the receiver's to release (util/slab_pool.ts)
+          else this.#to.deliver(receiveSlabs.handOver(msg) ?? msg);
         }
       } while (this.#again);
     } finally {

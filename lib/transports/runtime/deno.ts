@@ -39,7 +39,9 @@ interface DenoNs {
     o: { hostname?: string; port: number; transport?: "tcp" } | { transport: "unix"; path: string },
   ): DenoListener;
   connect(
-    o: { hostname: string; port: number; transport?: "tcp" } | { transport: "unix"; path: string },
+    o:
+      | { hostname: string; port: number; transport?: "tcp"; signal?: AbortSignal }
+      | { transport: "unix"; path: string },
   ): Promise<DenoConn>;
   removeSync(path: string): void;
 }
@@ -98,6 +100,8 @@ class DenoConnection implements Connection {
   #writing = false;
   #wbuf: Uint8Array | undefined;
   #wantDrain = false;
+  #consumed = 0;
+  onConsumed?: () => void;
   #ending = false;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -184,6 +188,10 @@ class DenoConnection implements Connection {
     this.#slab = undefined;
   }
 
+  get consumed(): number {
+    return this.#consumed;
+  }
+
   write(chunks: readonly Uint8Array[]): boolean {
     if (this.#closed || this.#ending) return true;
     for (const c of chunks) {
@@ -207,10 +215,12 @@ class DenoConnection implements Connection {
         // larger than the buffer goes alone, as it is, and so does a lone small one (the
         // session's own bytes, never touched again: a greeting needs no buffer)
         let out: Uint8Array;
+        let copied = false;
         const q = this.#queue;
         if ((q.length === 1 && q[0]!.length < LONE_WRITE_MAX) || q[0]!.length >= WRITE_BUFFER) {
           out = q.shift()!;
         } else {
+          copied = true;
           const wb = this.#wbuf ??= spareWrites.pop() ?? new Uint8Array(WRITE_BUFFER);
           let n = 0, k = 0;
           while (k < q.length && n + q[k]!.length <= WRITE_BUFFER) {
@@ -219,9 +229,12 @@ class DenoConnection implements Connection {
           }
           q.splice(0, k);
           out = wb.subarray(0, n);
+          // the chunks are no longer referred to: memory pinned for them may be let go
+          this.#wrote(n);
         }
         let off = 0;
         while (off < out.length) off += await this.#conn.write(out.subarray(off));
+        if (!copied) this.#wrote(out.length);
         this.#queued -= out.length;
         if (this.#wantDrain && this.#queued < HIGH_WATER) {
           this.#wantDrain = false;
@@ -239,6 +252,11 @@ class DenoConnection implements Connection {
       if (wb !== undefined && spareWrites.length < SPARE_READS) spareWrites.push(wb);
     }
     if (this.#ending && this.#queue.length === 0) void this.#shutdown();
+  }
+
+  #wrote(n: number): void {
+    this.#consumed += n;
+    this.onConsumed?.();
   }
 
   pause(): void {
@@ -386,9 +404,9 @@ export function listenIpc(path: string, onConn: ConnectionHandler): Promise<List
   }
 }
 
-export async function dialTcp(addr: TcpAddress): Promise<Connection> {
+export async function dialTcp(addr: TcpAddress, signal?: AbortSignal): Promise<Connection> {
   try {
-    const c = await D!.connect({ hostname: addr.host, port: addr.port });
+    const c = await D!.connect({ hostname: addr.host, port: addr.port, ...(signal && { signal }) });
     c.setNoDelay?.(true);
     return new DenoConnection(c, remoteOf(c));
   } catch (e) {

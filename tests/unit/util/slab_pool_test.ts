@@ -58,4 +58,59 @@ describe("SlabPool", () => {
     for (const s of slabs) pool.seal(s);
     assert.equal(pool.freeCount, 2);
   });
+
+  it("keeps a released slab out of the pool while a queued message pins it", () => {
+    const pool = new SlabPool(1024, 4);
+    const slab = pool.take();
+    const v = slab.bytes.subarray(0, 100);
+    pool.keep(v);
+    pool.seal(slab);
+    const msg = [v];
+    pool.pin(msg); // queued to two peers (a fan-out pins once per queue)
+    pool.pin(msg);
+    assert.ok(pool.pinned(msg));
+    assert.ok(pool.release(v), "the application is done with it");
+    assert.equal(pool.freeCount, 0, "two queues still read it");
+    pool.unpin(msg);
+    assert.equal(pool.freeCount, 0, "one queue still reads it");
+    pool.unpin(msg);
+    assert.equal(pool.freeCount, 1, "written everywhere: back in the pool");
+    pool.unpin(msg); // one unpin too many changes nothing
+    assert.equal(pool.freeCount, 1);
+  });
+
+  it("pins each slab of a multipart message once, and ignores frames outside slabs", () => {
+    const pool = new SlabPool(1024, 4);
+    const s1 = pool.take(), s2 = pool.take();
+    const a = s1.bytes.subarray(0, 10), b = s1.bytes.subarray(10, 20), c = s2.bytes.subarray(0, 5);
+    const msg = [a, new Uint8Array(3), b, c];
+    pool.pin(msg);
+    pool.seal(s1);
+    pool.seal(s2);
+    assert.equal(pool.freeCount, 0, "both slabs pinned");
+    pool.unpin(msg);
+    assert.equal(pool.freeCount, 2, "both back after one unpin");
+    const plain = [new Uint8Array(8)];
+    pool.pin(plain);
+    assert.equal(pool.pinned(plain), false, "nothing to pin outside slabs");
+  });
+
+  it("hands a pinned message over as new views the receiver releases", () => {
+    const pool = new SlabPool(1024, 4);
+    const slab = pool.take();
+    const v = slab.bytes.subarray(0, 100);
+    pool.keep(v);
+    const msg = [v, new Uint8Array(2)];
+    pool.pin(msg);
+    const given = pool.handOver(msg)!;
+    assert.notEqual(given[0], v, "a view of its own");
+    assert.equal(given[0]!.buffer, v.buffer);
+    assert.equal(given[1], msg[1], "frames outside slabs go as they are");
+    assert.equal(pool.handOver([new Uint8Array(1)]), undefined, "nothing pinned: goes as it is");
+    pool.seal(slab);
+    assert.ok(pool.release(v), "the sender releases its own");
+    assert.equal(pool.freeCount, 0, "the receiver still holds its view");
+    assert.ok(pool.release(given[0]!));
+    assert.equal(pool.freeCount, 1);
+  });
 });

@@ -29,20 +29,39 @@ export { Push } from "./lib/sockets/push.ts";
 export { Pull } from "./lib/sockets/pull.ts";
 export { Stream } from "./lib/sockets/stream.ts";
 export { Socket } from "./lib/sockets/socket.ts";
+export {
+  createSocket,
+  socketClasses,
+  type SocketTypeName,
+  socketTypeNames,
+  socketTypeOf,
+} from "./lib/sockets/registry.ts";
 export { DuplexSocket, ReadableSocket, WritableSocket } from "./lib/sockets/capabilities.ts";
 export { ErrorCode, ProtocolError, ProtocolErrorCode, ZmqError } from "./lib/errors.ts";
 export { SocketType } from "./lib/wire/constants.ts";
 
 export type { FrameLike, MessageLike } from "./lib/sockets/message.ts";
 export type { Message } from "./lib/pipe.ts";
-export type { SocketEvent, SocketEventType } from "./lib/events.ts";
+export { SocketEvents } from "./lib/events.ts";
+export type { EventOfType, SocketEvent, SocketEventType } from "./lib/events.ts";
+export { OPTIONS as optionTable } from "./lib/sockets/options.ts";
 export type {
+  CommonOptionName,
+  CommonOptionProperties,
   DealerOptions,
+  OptionInput,
+  OptionName,
+  OptionsOf,
+  OptionSpec,
+  OptionTable,
   PublisherOptions,
   RequestOptions,
   RouterOptions,
   SocketOptions,
+  SpecificOptionName,
   SubscriberOptions,
+  TypeOptionProperties,
+  Verbosity,
   XPublisherOptions,
 } from "./lib/sockets/options.ts";
 export { decodeStatistics, Proxy, proxy, socketGauges } from "./lib/proxy.ts";

@@ -20,8 +20,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import process from "node:process";
 import { type Impl, measure, rssKiB, versionOf } from "./_spawn.ts";
-import { formatRate } from "../lib/bench/units.ts";
-import { spread } from "../lib/bench/stats.ts";
+import { formatRate } from "../lib/internal.ts";
+import { spread } from "../lib/internal.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const BIN = `${ROOT}node_modules/.bin`;

@@ -4,7 +4,7 @@
  * `zmqkit: <what>` line on standard error and one of these codes; never a stack trace for a
  * user's mistake (set ZMQKIT_DEBUG=1 to see stacks of unexpected errors).
  */
-import { ZmqError } from "../lib/errors.ts";
+import { ZmqError } from "../lib/internal.ts";
 
 export const ExitCode = {
   OK: 0,

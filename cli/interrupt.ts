@@ -5,7 +5,7 @@
  * 130/143 like one that arrives later (in a background job of a non-interactive shell SIGINT
  * starts out ignored, so a signal before the handler is installed would be lost).
  */
-import { onSignals, type SignalName } from "../lib/transports/runtime/process.ts";
+import { onSignals, type SignalName } from "../lib/internal.ts";
 import { CliError, ExitCode } from "./errors.ts";
 
 export class Interrupt {

@@ -4,9 +4,9 @@
  * stable exit code (cli/errors.ts): 0 ok, 1 runtime failure, 2 usage error, 3 timeout.
  */
 import { Command, CommanderError } from "commander";
-import { VERSION } from "../lib/version.ts";
-import { argv, env, exit, exitLater, setExitCode } from "../lib/transports/runtime/process.ts";
-import { stderr, stdout } from "../lib/transports/runtime/stdio.ts";
+import { VERSION } from "../lib/internal.ts";
+import { argv, env, exit, exitLater, setExitCode } from "../lib/internal.ts";
+import { stderr, stdout } from "../lib/internal.ts";
 import { addBenchCommand } from "./commands/bench.ts";
 import { addBrokerCommand } from "./commands/broker.ts";
 import { addCatCommand } from "./commands/cat.ts";

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /** Typed errors with libzmq's names, so users can match on `err.code`. */
 
+/**
+ * The libzmq error names (errno symbols) a {@linkcode ZmqError} carries as `code`, e.g.
+ * `EAGAIN` for a timed-out receive, `ETERM` for an operation on a closed socket.
+ */
 export const ErrorCode = {
   EAGAIN: "EAGAIN",
   EFSM: "EFSM",
@@ -17,14 +21,41 @@ export const ErrorCode = {
   EMSGSIZE: "EMSGSIZE",
   ECONNREFUSED: "ECONNREFUSED",
   ECONNRESET: "ECONNRESET",
+  ENETUNREACH: "ENETUNREACH",
+  EACCES: "EACCES",
 } as const;
+/** One of the libzmq error names in {@linkcode ErrorCode}, e.g. `"ETERM"`. */
 export type ErrorCode = typeof ErrorCode[keyof typeof ErrorCode];
 
-/** An operational error, with a libzmq error name as `code`. */
-export class ZmqError extends Error {
-  readonly code: ErrorCode;
+/**
+ * An operational error, with a libzmq error name as `code` (ProtocolError, a subclass, has a
+ * ZMTP protocol error name instead). Match on `code`, not on the message.
+ *
+ * @typeParam C The type of `code`: {@linkcode ErrorCode} unless a subclass narrows it.
+ *
+ * @example A send on a closed socket rejects with ETERM
+ * ```ts
+ * import { Push, ZmqError } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const push = new Push();
+ * push.close();
+ * await assert.rejects(push.send("too late"), (e) => e instanceof ZmqError && e.code === "ETERM");
+ * ```
+ */
+export class ZmqError<C extends string = ErrorCode> extends Error {
+  /** The libzmq error name, e.g. `"EAGAIN"`, `"ETERM"`, `"EADDRINUSE"`. */
+  readonly code: C;
+  /** The endpoint the error is about (as given to bind/connect), when there is one. */
   readonly address: string | undefined;
-  constructor(code: ErrorCode, message: string, options?: { address?: string; cause?: unknown }) {
+  /**
+   * Makes an error; zmqkit creates these itself, user code rarely needs to.
+   *
+   * @param code The libzmq error name.
+   * @param message A human-readable description.
+   * @param options `address`: the endpoint concerned; `cause`: the underlying error.
+   */
+  constructor(code: C, message: string, options?: { address?: string; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "ZmqError";
     this.code = code;
@@ -56,17 +87,74 @@ export const ProtocolErrorCode = {
   MALFORMED_FRAME: "ERR_ZMTP_MALFORMED_FRAME",
   PEER_ERROR: "ERR_ZMTP_PEER_ERROR",
 } as const;
+/** One of the `ERR_ZMTP_*` names in {@linkcode ProtocolErrorCode}. */
 export type ProtocolErrorCode = typeof ProtocolErrorCode[keyof typeof ProtocolErrorCode];
 
 /**
- * A peer broke the protocol. Thrown inside the pure codecs and caught at the session
- * boundary, where it closes that one connection and becomes an event; never reaches user code.
+ * A peer broke the protocol: a ZmqError whose `code` is one of libzmq's ZMTP protocol errors,
+ * by zeromq.js's names ({@linkcode ProtocolErrorCode}). It is never thrown at user code: zmqkit
+ * drops that one connection and reports the error in a `handshake:error:protocol` (or
+ * `disconnect`) event on `socket.events`.
+ *
+ * @example A PUSH connecting to a PUSH fails the handshake
+ * ```ts
+ * import { ProtocolError, Push, ZmqError } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const server = new Push();
+ * const failed = new Promise<unknown>((resolve) =>
+ *   server.events.on("handshake:error:protocol", (event) => resolve(event.error))
+ * );
+ * await server.bind("tcp://127.0.0.1:*");
+ * const client = new Push();
+ * client.connect(server.lastEndpoint!);
+ * const error = await failed;
+ * assert.ok(error instanceof ProtocolError && error instanceof ZmqError);
+ * assert.equal(error.code, "ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE");
+ * client.close();
+ * server.close();
+ * ```
  */
-export class ProtocolError extends Error {
-  readonly code: ProtocolErrorCode;
-  constructor(code: ProtocolErrorCode, message: string) {
-    super(message);
+export class ProtocolError extends ZmqError<ProtocolErrorCode> {
+  /**
+   * Makes a protocol error; zmqkit's codecs create these.
+   *
+   * @param code The `ERR_ZMTP_*` name.
+   * @param message A human-readable description.
+   * @param options `address`: the endpoint of the connection.
+   */
+  constructor(code: ProtocolErrorCode, message: string, options?: { address?: string }) {
+    super(code, message, options);
     this.name = "ProtocolError";
-    this.code = code;
   }
+}
+
+const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
+/** System error names a runtime reports, and the libzmq code each stands for. */
+const ALIASES: Readonly<Record<string, ErrorCode>> = {
+  ENOTFOUND: "EHOSTUNREACH", // name resolution failed
+  EAI_AGAIN: "EHOSTUNREACH",
+  EPIPE: "ECONNRESET",
+  ECONNABORTED: "ECONNRESET",
+  EHOSTDOWN: "EHOSTUNREACH",
+};
+
+/**
+ * `error` as a ZmqError: itself when it is one, else wrapped (as `cause`) with the libzmq code
+ * its system error name stands for, or `fallback` when it has none.
+ */
+export function asZmqError(
+  error: Error,
+  fallback: ErrorCode,
+  address?: string,
+): ZmqError<string> {
+  if (error instanceof ZmqError) return error as ZmqError<string>;
+  const sys = (error as { code?: unknown }).code;
+  const code = typeof sys === "string"
+    ? (CODES.has(sys) ? sys as ErrorCode : ALIASES[sys] ?? fallback)
+    : fallback;
+  return new ZmqError(code, error.message, {
+    cause: error,
+    ...(address === undefined ? {} : { address }),
+  });
 }

@@ -8,6 +8,7 @@ import { Queue } from "./util/queue.ts";
 import { receiveSlabs } from "./util/slab_pool.ts";
 import type { Metadata } from "./wire/metadata.ts";
 
+/** One whole message: its frames, in order, each a Uint8Array. */
 export type Message = Uint8Array[];
 
 /**

@@ -16,15 +16,23 @@ import type { MessageLike } from "./sockets/message.ts";
 
 /** Any zmqkit socket: what the proxy uses of it. */
 export interface ProxySocket {
+  /** The socket type's wire name, e.g. `"ROUTER"`. */
   readonly type: string;
-  readonly closed: boolean;
+  /** True once the socket was closed. */
+  readonly isClosed: boolean;
+  /** The next whole message; absent on sockets that only send (PUSH, PUB). */
   receive?: () => Promise<Message>;
+  /** Sends one message, waiting while it cannot be queued; absent on receive-only sockets. */
   send?: (msg: MessageLike) => Promise<void>;
+  /** A message if one is ready now, else undefined; never waits. */
   tryReceive?: () => Message | undefined;
+  /** Messages queued in the socket's pipes (both ways) and connected peers, right now. */
   gauges?: () => { queued: number; peers: number };
+  /** Queues the message if that can be done now (true), else false; never waits. */
   trySend?: (msg: Message) => boolean;
 }
 
+/** The optional sockets of a {@linkcode Proxy}, as libzmq's zmq_proxy_steerable takes them. */
 export interface ProxyOptions {
   /** Gets a copy of every message forwarded, both directions (PUB, PUSH, DEALER, PAIR…). */
   capture?: ProxySocket | undefined;
@@ -34,13 +42,19 @@ export interface ProxyOptions {
 
 /** Messages, frames and bytes counted on one side in one direction. */
 export interface Counter {
+  /** Whole messages. */
   messages: number;
+  /** Frames (message parts), as libzmq's STATISTICS counts. */
   frames: number;
+  /** Payload bytes of those frames. */
   bytes: number;
 }
 
+/** What a {@linkcode Proxy} has moved so far: per side, received from it and sent to it. */
 export interface ProxyStatistics {
+  /** Received from the frontend, and sent to it (replies, in a two-way proxy). */
   frontend: { received: Counter; sent: Counter };
+  /** Received from the backend, and sent to it. */
   backend: { received: Counter; sent: Counter };
 }
 
@@ -58,11 +72,46 @@ function count(c: Counter, msg: Message): void {
   for (const f of msg) c.bytes += f.byteLength;
 }
 
-/** A steerable proxy. `run()` resolves on TERMINATE/terminate() or when a socket closes. */
+/**
+ * A steerable proxy (libzmq's zmq_proxy_steerable) between two sockets the caller has bound or
+ * connected, e.g. ROUTER/DEALER (a shared queue), PULL/PUSH (a streamer), XSUB/XPUB (a
+ * forwarder). `run()` resolves on TERMINATE/terminate() or when a socket closes. The sockets
+ * stay the caller's: close them after the proxy ends.
+ *
+ * @example Forward between two sockets
+ * ```ts
+ * import { Proxy, Pull, Push } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const frontend = new Pull();
+ * await frontend.bind("inproc://proxy-example-in");
+ * const backend = new Push();
+ * await backend.bind("inproc://proxy-example-out");
+ * const proxy = new Proxy(frontend, backend);
+ * const running = proxy.run();
+ *
+ * const producer = new Push();
+ * producer.connect("inproc://proxy-example-in");
+ * const consumer = new Pull();
+ * consumer.connect("inproc://proxy-example-out");
+ * await producer.send(["job", "42"]);
+ * const message = await consumer.receive();
+ * assert.deepEqual(message.map((f) => new TextDecoder().decode(f)), ["job", "42"]);
+ * assert.equal(proxy.statistics().frontend.received.messages, 1);
+ *
+ * proxy.terminate();
+ * await running;
+ * for (const socket of [producer, consumer, frontend, backend]) socket.close();
+ * ```
+ */
 export class Proxy {
+  /** The first socket (libzmq's frontend), usually facing clients. */
   readonly frontend: ProxySocket;
+  /** The second socket (libzmq's backend), usually facing workers or subscribers. */
   readonly backend: ProxySocket;
+  /** Gets a copy of every message forwarded, if given. */
   readonly capture: ProxySocket | undefined;
+  /** Receives PAUSE, RESUME, TERMINATE and STATISTICS, if given. */
   readonly control: ProxySocket | undefined;
   #stats: ProxyStatistics = {
     frontend: { received: counter(), sent: counter() },
@@ -77,6 +126,15 @@ export class Proxy {
   /** Messages received but not yet sent on (held while paused or waiting on backpressure). */
   inFlight = 0;
 
+  /**
+   * Sets up the proxy; nothing moves until `run()`. The same socket may be both sides.
+   *
+   * @param frontend The first socket; messages it receives go to `backend`.
+   * @param backend The second socket; messages it receives go to `frontend`.
+   * @param options The optional `capture` and `control` sockets.
+   * @throws {TypeError} If `capture` cannot send, `control` cannot receive, or neither
+   * `frontend` nor `backend` can receive.
+   */
   constructor(frontend: ProxySocket, backend: ProxySocket, options: ProxyOptions = {}) {
     this.frontend = frontend;
     this.backend = backend;
@@ -93,10 +151,12 @@ export class Proxy {
     }
   }
 
+  /** True between PAUSE (or pause()) and RESUME (or resume()). */
   get paused(): boolean {
     return this.#paused;
   }
 
+  /** True once the proxy has ended: TERMINATE, terminate(), a closed socket or an error. */
   get terminated(): boolean {
     return this.#done;
   }
@@ -104,6 +164,8 @@ export class Proxy {
   /**
    * Forwards until terminated (TERMINATE on control, or terminate()) or until a socket is
    * closed; both resolve. Other errors reject. Calling it again returns the same promise.
+   *
+   * @returns A promise that settles when the proxy ends.
    */
   run(): Promise<void> {
     if (this.#running) return this.#running;
@@ -134,6 +196,7 @@ export class Proxy {
     this.#paused = true;
   }
 
+  /** Resumes forwarding after pause() or PAUSE. */
   resume(): void {
     this.#paused = false;
     for (const w of this.#resumed.splice(0)) w();
@@ -254,7 +317,42 @@ export class Proxy {
 
 /**
  * libzmq's zmq_proxy / zmq_proxy_steerable: forwards between `frontend` and `backend` until
- * TERMINATE arrives on `control` or a socket is closed.
+ * TERMINATE arrives on `control` or a socket is closed. `new Proxy(...).run()`, for when the
+ * {@linkcode Proxy} object is not needed.
+ *
+ * @param frontend The first socket; messages it receives go to `backend`.
+ * @param backend The second socket; messages it receives go to `frontend`.
+ * @param options The optional `capture` and `control` sockets.
+ * @returns A promise that resolves when the proxy ends, and rejects on an error other than a
+ * closed socket.
+ *
+ * @example A streamer stopped by TERMINATE on its control socket
+ * ```ts
+ * import { Pair, proxy, Pull, Push } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const frontend = new Pull();
+ * await frontend.bind("inproc://streamer-example-in");
+ * const backend = new Push();
+ * await backend.bind("inproc://streamer-example-out");
+ * const control = new Pair();
+ * await control.bind("inproc://streamer-example-control");
+ * const running = proxy(frontend, backend, { control });
+ *
+ * const producer = new Push();
+ * producer.connect("inproc://streamer-example-in");
+ * const consumer = new Pull();
+ * consumer.connect("inproc://streamer-example-out");
+ * await producer.send("work");
+ * const [work] = await consumer.receive();
+ * assert.equal(new TextDecoder().decode(work), "work");
+ *
+ * const steer = new Pair();
+ * steer.connect("inproc://streamer-example-control");
+ * await steer.send("TERMINATE");
+ * await running;
+ * for (const socket of [steer, producer, consumer, frontend, backend, control]) socket.close();
+ * ```
  */
 export function proxy(
   frontend: ProxySocket,
@@ -264,7 +362,46 @@ export function proxy(
   return new Proxy(frontend, backend, options).run();
 }
 
-/** Decodes a STATISTICS reply (8 uint64 frames, little-endian) into numbers. */
+/**
+ * Decodes the reply to a STATISTICS command (8 uint64 frames, little-endian, as libzmq sends
+ * them) into numbers: frontend received frames and bytes, frontend sent frames and bytes, then
+ * the same four for the backend.
+ *
+ * @param frames The 8 frames of the reply.
+ * @returns The 8 counts, in the order of the frames.
+ *
+ * @example Ask a proxy for its statistics over a REP control socket
+ * ```ts
+ * import { decodeStatistics, Proxy, Pull, Push, Reply, Request } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const frontend = new Pull();
+ * await frontend.bind("inproc://stats-example-in");
+ * const backend = new Push();
+ * await backend.bind("inproc://stats-example-out");
+ * const control = new Reply();
+ * await control.bind("inproc://stats-example-control");
+ * const proxy = new Proxy(frontend, backend, { control });
+ * const running = proxy.run();
+ *
+ * const producer = new Push();
+ * producer.connect("inproc://stats-example-in");
+ * const consumer = new Pull();
+ * consumer.connect("inproc://stats-example-out");
+ * await producer.send(["hello", "world!"]);
+ * await consumer.receive();
+ *
+ * const client = new Request();
+ * client.connect("inproc://stats-example-control");
+ * await client.send("STATISTICS");
+ * // 2 frames, 11 bytes received from the frontend and sent to the backend
+ * assert.deepEqual(decodeStatistics(await client.receive()), [2, 11, 0, 0, 0, 0, 2, 11]);
+ *
+ * proxy.terminate();
+ * await running;
+ * for (const socket of [client, producer, consumer, frontend, backend, control]) socket.close();
+ * ```
+ */
 export function decodeStatistics(frames: Uint8Array[]): number[] {
   return frames.map((f) =>
     Number(new DataView(f.buffer, f.byteOffset, f.byteLength).getBigUint64(0, true))
@@ -273,7 +410,23 @@ export function decodeStatistics(frames: Uint8Array[]): number[] {
 
 /**
  * What the socket holds right now: messages queued in its pipes (both ways), connected
- * peers, and messages it dropped (PUB, XPUB, ROUTER count those). Read for --stats.
+ * peers, and messages it dropped (PUB, XPUB, ROUTER count those; 0 for others). The CLI's
+ * proxy reads these for --stats.
+ *
+ * @param socket Any zmqkit socket.
+ * @returns `queued` messages, connected `peers`, and `dropped` messages so far.
+ *
+ * @example A ROUTER drops a message for an unknown routing id
+ * ```ts
+ * import { Router, socketGauges } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const router = new Router();
+ * await router.bind("inproc://gauges-example");
+ * await router.send(["nobody", "hello"]);
+ * assert.deepEqual(socketGauges(router), { queued: 0, peers: 0, dropped: 1 });
+ * router.close();
+ * ```
  */
 export function socketGauges(
   socket: ProxySocket,

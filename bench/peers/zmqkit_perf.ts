@@ -12,9 +12,9 @@
  * Prints libzmq's lines on stdout; a bound half prints "bound <endpoint>" on stderr.
  */
 import process from "node:process";
-import { openLatClient, openLatServer } from "../../lib/bench/lat.ts";
-import { openThrReceiver, openThrSender } from "../../lib/bench/thr.ts";
-import { latLines, thrLines } from "../../lib/bench/report.ts";
+import { openLatClient, openLatServer } from "../../lib/internal.ts";
+import { openThrReceiver, openThrSender } from "../../lib/internal.ts";
+import { latLines, thrLines } from "../../lib/internal.ts";
 
 const [tool, endpoint, sizeText, countText, mode] = process.argv.slice(2);
 const size = Number(sizeText);

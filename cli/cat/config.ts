@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit cat` flags as commander hands them over → a checked configuration. */
-import { parseSize } from "../../lib/bench/units.ts";
-import { parseEndpoint } from "../../lib/transports/endpoint.ts";
-import { ZmqError } from "../../lib/errors.ts";
+import { parseSize } from "../../lib/internal.ts";
+import { parseEndpoint } from "../../lib/internal.ts";
+import { ZmqError } from "../../lib/internal.ts";
 import { unescape } from "../io/bytes.ts";
 import { fromHex } from "../io/formats/hex.ts";
 import { FORMATS, type FramingOptions, isFormat } from "../io/options.ts";

@@ -9,7 +9,7 @@
  *   ZMQKIT_FRAME_<i>_HEX  frame i in hex
  *   ZMQKIT_PEER         ROUTER: the requester's routing id in hex
  */
-import { runCommand } from "../../lib/transports/runtime/process.ts";
+import { runCommand } from "../../lib/internal.ts";
 import { CliError, ExitCode } from "../errors.ts";
 import { asUtf8, type Frames } from "../io/bytes.ts";
 import { toHex } from "../io/formats/hex.ts";

@@ -5,7 +5,7 @@
  * The direction loops live in modes.ts; they only use what this class offers.
  */
 import { XPublisher, ZmqError } from "../../mod.ts";
-import type { ByteSink } from "../../lib/transports/runtime/stdio.ts";
+import type { ByteSink } from "../../lib/internal.ts";
 import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
 import type { Frames } from "../io/bytes.ts";
 import { toHex } from "../io/formats/hex.ts";

@@ -1,19 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** Socket types `zmqkit cat` knows, the class behind each, and which way data flows. */
-import {
-  Dealer,
-  Pair,
-  Publisher,
-  Pull,
-  Push,
-  Reply,
-  Request,
-  Router,
-  Stream,
-  Subscriber,
-  XPublisher,
-  XSubscriber,
-} from "../../mod.ts";
+import { socketClasses } from "../../mod.ts";
 import type { Socket } from "../../mod.ts";
 
 /**
@@ -32,18 +19,33 @@ export interface TypeSpec {
 }
 
 export const TYPES = {
-  PAIR: { create: () => new Pair(), mode: "duplex", routingIds: false, exec: false },
-  PUB: { create: () => new Publisher(), mode: "send", routingIds: false, exec: false },
-  SUB: { create: () => new Subscriber(), mode: "receive", routingIds: false, exec: false },
-  XPUB: { create: () => new XPublisher(), mode: "duplex", routingIds: false, exec: false },
-  XSUB: { create: () => new XSubscriber(), mode: "duplex", routingIds: false, exec: false },
-  REQ: { create: () => new Request(), mode: "request", routingIds: false, exec: false },
-  REP: { create: () => new Reply(), mode: "reply", routingIds: false, exec: true },
-  DEALER: { create: () => new Dealer(), mode: "duplex", routingIds: false, exec: false },
-  ROUTER: { create: () => new Router(), mode: "duplex", routingIds: true, exec: true },
-  PUSH: { create: () => new Push(), mode: "send", routingIds: false, exec: false },
-  PULL: { create: () => new Pull(), mode: "receive", routingIds: false, exec: false },
-  STREAM: { create: () => new Stream(), mode: "duplex", routingIds: true, exec: false },
+  PAIR: { create: () => new socketClasses.PAIR(), mode: "duplex", routingIds: false, exec: false },
+  PUB: { create: () => new socketClasses.PUB(), mode: "send", routingIds: false, exec: false },
+  SUB: { create: () => new socketClasses.SUB(), mode: "receive", routingIds: false, exec: false },
+  XPUB: { create: () => new socketClasses.XPUB(), mode: "duplex", routingIds: false, exec: false },
+  XSUB: { create: () => new socketClasses.XSUB(), mode: "duplex", routingIds: false, exec: false },
+  REQ: { create: () => new socketClasses.REQ(), mode: "request", routingIds: false, exec: false },
+  REP: { create: () => new socketClasses.REP(), mode: "reply", routingIds: false, exec: true },
+  DEALER: {
+    create: () => new socketClasses.DEALER(),
+    mode: "duplex",
+    routingIds: false,
+    exec: false,
+  },
+  ROUTER: {
+    create: () => new socketClasses.ROUTER(),
+    mode: "duplex",
+    routingIds: true,
+    exec: true,
+  },
+  PUSH: { create: () => new socketClasses.PUSH(), mode: "send", routingIds: false, exec: false },
+  PULL: { create: () => new socketClasses.PULL(), mode: "receive", routingIds: false, exec: false },
+  STREAM: {
+    create: () => new socketClasses.STREAM(),
+    mode: "duplex",
+    routingIds: true,
+    exec: false,
+  },
 } as const satisfies Record<string, TypeSpec>;
 
 export type TypeName = keyof typeof TYPES;

@@ -5,19 +5,19 @@
  * loopback run, live progress on a terminal and `--json`. The measuring is lib/bench/.
  */
 import { Command, Option } from "commander";
-import { onSignals } from "../../lib/transports/runtime/process.ts";
-import { isTerminal, stderr, stdout } from "../../lib/transports/runtime/stdio.ts";
-import { openLatClient, openLatServer } from "../../lib/bench/lat.ts";
+import { onSignals } from "../../lib/internal.ts";
+import { isTerminal, stderr, stdout } from "../../lib/internal.ts";
+import { openLatClient, openLatServer } from "../../lib/internal.ts";
 import {
   LAT_PATTERNS,
   type LatPattern,
   THR_PATTERNS,
   type ThrPattern,
-} from "../../lib/bench/patterns.ts";
-import { latLines, latRow, type RowContext, thrLines, thrRow } from "../../lib/bench/report.ts";
-import { runLat, runThr, type Transport } from "../../lib/bench/run.ts";
-import { type Half, openThrReceiver, openThrSender } from "../../lib/bench/thr.ts";
-import { formatRate, parseCount, parseDuration, parseSize } from "../../lib/bench/units.ts";
+} from "../../lib/internal.ts";
+import { latLines, latRow, type RowContext, thrLines, thrRow } from "../../lib/internal.ts";
+import { runLat, runThr, type Transport } from "../../lib/internal.ts";
+import { type Half, openThrReceiver, openThrSender } from "../../lib/internal.ts";
+import { formatRate, parseCount, parseDuration, parseSize } from "../../lib/internal.ts";
 import { CliError, ExitCode, usage } from "../errors.ts";
 
 interface BenchFlags {

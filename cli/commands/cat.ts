@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit cat TYPE`: a socket of any type wired to standard input and output. */
 import type { Command } from "commander";
-import { onSignals } from "../../lib/transports/runtime/process.ts";
-import { closeStdin, stderr, stdinChunks, stdout } from "../../lib/transports/runtime/stdio.ts";
+import { onSignals } from "../../lib/internal.ts";
+import { closeStdin, stderr, stdinChunks, stdout } from "../../lib/internal.ts";
 import { type CatFlags, checkConfig } from "../cat/config.ts";
 import { MODES } from "../cat/modes.ts";
 import { CatRun } from "../cat/run.ts";

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit completions bash|zsh|fish`: shell completion scripts, made from the command tree. */
 import type { Command } from "commander";
-import { stdout } from "../../lib/transports/runtime/stdio.ts";
+import { stdout } from "../../lib/internal.ts";
 import { TYPE_NAMES } from "../cat/types.ts";
 import { usage } from "../errors.ts";
 import { FORMATS } from "../io/options.ts";

@@ -5,16 +5,16 @@
  * lib/dump/.
  */
 import type { Command } from "commander";
-import { DECODE_HELP, DecodeSpecError, parseDecodeSpec } from "../../lib/dump/body.ts";
-import type { DecoderOptions } from "../../lib/dump/connection.ts";
-import type { DumpEvent, Side } from "../../lib/dump/events.ts";
-import { HexInputError, parseHexDump } from "../../lib/dump/hex_input.ts";
-import { concatBytes } from "../../lib/util/bytes.ts";
-import { z85Decode } from "../../lib/mechanisms/z85.ts";
-import { env } from "../../lib/transports/runtime/process.ts";
+import { DECODE_HELP, DecodeSpecError, parseDecodeSpec } from "../../lib/internal.ts";
+import type { DecoderOptions } from "../../lib/internal.ts";
+import type { DumpEvent, Side } from "../../lib/internal.ts";
+import { HexInputError, parseHexDump } from "../../lib/internal.ts";
+import { concatBytes } from "../../lib/internal.ts";
+import { z85Decode } from "../../lib/internal.ts";
+import { env } from "../../lib/internal.ts";
 import { Interrupt } from "../interrupt.ts";
-import { readFileBytes, readFileChunks } from "../../lib/transports/runtime/files.ts";
-import { isTerminal, stderr, stdinChunks, stdout } from "../../lib/transports/runtime/stdio.ts";
+import { readFileBytes, readFileChunks } from "../../lib/internal.ts";
+import { isTerminal, stderr, stdinChunks, stdout } from "../../lib/internal.ts";
 import { CliError, ExitCode, usage } from "../errors.ts";
 import { dumpCapture, type Emit, startRelay, streamDecoder } from "../dump/modes.ts";
 import { jsonLine, textLine } from "../dump/render.ts";

@@ -4,40 +4,18 @@
  * socket-spec parsing and the run loop (signals, --stats) that `zmqkit broker` shares.
  */
 import type { Command } from "commander";
-import {
-  Dealer,
-  Pair,
-  Proxy,
-  Publisher,
-  Pull,
-  Push,
-  Reply,
-  Request,
-  Router,
-  type Socket,
-  socketGauges,
-  Subscriber,
-  XPublisher,
-  XSubscriber,
-} from "../../mod.ts";
-import type { ProxySocket } from "../../lib/proxy.ts";
-import { stderr, stdout } from "../../lib/transports/runtime/stdio.ts";
+import { Proxy, type Socket, socketClasses, socketGauges, type Subscriber } from "../../mod.ts";
+import type { ProxySocket } from "../../lib/internal.ts";
+import { stderr, stdout } from "../../lib/internal.ts";
 import { usage } from "../errors.ts";
 import { Interrupt } from "../interrupt.ts";
 
-const CLASSES: Record<string, new (o?: Record<string, unknown>) => Socket> = {
-  pair: Pair,
-  pub: Publisher,
-  sub: Subscriber,
-  xpub: XPublisher,
-  xsub: XSubscriber,
-  req: Request,
-  rep: Reply,
-  dealer: Dealer,
-  router: Router,
-  push: Push,
-  pull: Pull,
-};
+/** The types a proxy side may be, lower-case as on the command line (all but STREAM). */
+const CLASSES: Record<string, new (o?: Record<string, unknown>) => Socket> = Object.fromEntries(
+  Object.entries(socketClasses)
+    .filter(([name]) => name !== "STREAM")
+    .map(([name, cls]) => [name.toLowerCase(), cls as new (o?: Record<string, unknown>) => Socket]),
+);
 
 /** A socket to open: `TYPE@[bind:|connect:]ENDPOINT`. */
 export interface SocketSpec {

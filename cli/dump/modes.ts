@@ -4,15 +4,15 @@
  * (pcap or pcapng, TCP streams reassembled, ZMTP streams found by their signature), or one
  * raw byte stream (stdin, or a hex dump). Each feeds ConnectionDecoders; the caller prints.
  */
-import { ConnectionDecoder, type DecoderOptions } from "../../lib/dump/connection.ts";
-import type { DumpEvent, Side } from "../../lib/dump/events.ts";
-import { parseTcpPacket } from "../../lib/dump/pcap/packet.ts";
-import { PcapngWriter } from "../../lib/dump/pcap/pcapng_writer.ts";
-import { TcpReassembler } from "../../lib/dump/pcap/reassembly.ts";
-import { CaptureReader } from "../../lib/dump/pcap/reader.ts";
-import { Relay, type RelayTap } from "../../lib/dump/relay.ts";
-import { createFileSink } from "../../lib/transports/runtime/files.ts";
-import { concatBytes } from "../../lib/util/bytes.ts";
+import { ConnectionDecoder, type DecoderOptions } from "../../lib/internal.ts";
+import type { DumpEvent, Side } from "../../lib/internal.ts";
+import { parseTcpPacket } from "../../lib/internal.ts";
+import { PcapngWriter } from "../../lib/internal.ts";
+import { TcpReassembler } from "../../lib/internal.ts";
+import { CaptureReader } from "../../lib/internal.ts";
+import { Relay, type RelayTap } from "../../lib/internal.ts";
+import { createFileSink } from "../../lib/internal.ts";
+import { concatBytes } from "../../lib/internal.ts";
 
 export type Emit = (e: DumpEvent) => void;
 

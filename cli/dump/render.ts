@@ -3,7 +3,7 @@
  * How `zmqkit dump` prints its events: one readable line each (coloured on a terminal), or
  * one JSON object each (NDJSON, `--json`).
  */
-import type { DumpEvent, FrameView, JsonValue } from "../../lib/dump/events.ts";
+import type { DumpEvent, FrameView, JsonValue } from "../../lib/internal.ts";
 
 export interface RenderOptions {
   color: boolean;

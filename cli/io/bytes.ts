@@ -6,7 +6,7 @@ export type Frames = Uint8Array[];
 export const EMPTY: Uint8Array = new Uint8Array(0);
 
 /** Concatenates byte arrays into one (or returns the only one). */
-export { concatBytes as concat } from "../../lib/util/bytes.ts";
+export { concatBytes as concat } from "../../lib/internal.ts";
 
 /** The index of `needle` in `hay` from `from`, or -1. */
 export function indexOf(hay: Uint8Array, needle: Uint8Array, from = 0): number {

@@ -4,7 +4,7 @@
  * is written when it passes 64 KiB or when the program next waits for anything, and a write
  * the runtime cannot take at once makes the caller wait until standard output drains.
  */
-import type { ByteSink } from "../../lib/transports/runtime/stdio.ts";
+import type { ByteSink } from "../../lib/internal.ts";
 import { concat, type Frames } from "./bytes.ts";
 import { encodeBase64 } from "./formats/base64.ts";
 import { encodeHex, toHex } from "./formats/hex.ts";

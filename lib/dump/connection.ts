@@ -13,6 +13,7 @@ import { describePlain, libzmqPlainError } from "./security/plain.ts";
 import { describeMetadata } from "./security/render.ts";
 import { DirectionDecoder, type GreetingInfo, type PeerVersion } from "./stream_decoder.ts";
 import { printable, textOrHex, toHex } from "./text.ts";
+import { latin1 } from "../util/bytes.ts";
 
 export interface DecoderOptions {
   /** Body decoders per frame index (`--decode`); auto when absent. */
@@ -252,8 +253,7 @@ export class ConnectionDecoder {
       this.#sides[from].decoder.halt();
       return;
     }
-    let name = "";
-    for (let i = 1; i <= n; i++) name += String.fromCharCode(body[i]!);
+    const name = latin1(body, 1, 1 + n);
     const data = body.subarray(1 + n);
     const side = this.#sides[from];
     const fields = this.#commandFields(from, side, name, data, size - body.length);

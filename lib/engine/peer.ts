@@ -6,6 +6,7 @@
 import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
 import type { PipePeer } from "../pipe.ts";
 import { getProperty, type Metadata } from "../wire/metadata.ts";
+import { latin1 } from "../util/bytes.ts";
 
 /** libzmq's limit for routing ids (ZMQ_ROUTING_ID, and the Identity a peer announces). */
 export const MAX_IDENTITY = 255;
@@ -29,10 +30,8 @@ export function peerOf(metadata: Metadata, zmtp31: boolean): PipePeer {
       `Identity of ${identity.length} bytes exceeds ${MAX_IDENTITY}, libzmq's limit for routing ids`,
     );
   }
-  let socketType = "";
-  for (let i = 0; i < type.length; i++) socketType += String.fromCharCode(type[i]!);
   return {
-    socketType,
+    socketType: latin1(type),
     // a copy: a view would keep the whole chunk it came in alive as long as the connection
     identity: identity.length === 0 ? EMPTY : identity.slice(),
     metadata,

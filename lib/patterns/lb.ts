@@ -15,12 +15,17 @@ import type { MessageLike } from "../sockets/message.ts";
 
 /** What the broker needs of a ROUTER socket. */
 export interface RouterLike {
+  /** The next whole message, its first frame the sender's routing id. */
   receive(): Promise<Message>;
+  /** Sends a message to the peer whose routing id is its first frame. */
   send(msg: MessageLike): Promise<void>;
 }
 
+/** Counts of a {@linkcode LoadBalancingBroker}, from `statistics()`. */
 export interface LoadBalancerStatistics {
+  /** Client requests handed to a worker. */
   requests: number;
+  /** Worker replies passed back to a client. */
   replies: number;
   /** Workers waiting for a request right now. */
   idleWorkers: number;
@@ -31,8 +36,48 @@ export interface LoadBalancerStatistics {
 const EMPTY = new Uint8Array(0);
 const isTerm = (e: unknown) => e instanceof ZmqError && e.code === "ETERM";
 
+/**
+ * The guide's load-balancing broker ("lbbroker") between REQ clients on the `frontend` ROUTER
+ * and REQ workers on the `backend` ROUTER. A worker first sends one message (e.g. "READY"),
+ * then gets requests as `[client][""][request…]` and answers `[client][""][reply…]`. Each
+ * request goes to the worker that has waited longest; requests wait in the clients' queues
+ * while no worker is free. The sockets stay the caller's: close them after the broker ends.
+ *
+ * @example One client, one worker
+ * ```ts
+ * import { LoadBalancingBroker, Request, Router } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const frontend = new Router();
+ * await frontend.bind("inproc://lb-example-clients");
+ * const backend = new Router();
+ * await backend.bind("inproc://lb-example-workers");
+ * const broker = new LoadBalancingBroker(frontend, backend);
+ * const running = broker.run();
+ *
+ * const worker = new Request();
+ * worker.connect("inproc://lb-example-workers");
+ * await worker.send("READY");
+ * const client = new Request();
+ * client.connect("inproc://lb-example-clients");
+ * await client.send("ping");
+ *
+ * const [clientId, empty, request] = await worker.receive();
+ * assert.equal(new TextDecoder().decode(request), "ping");
+ * await worker.send([clientId!, empty!, "pong"]);
+ * const [reply] = await client.receive();
+ * assert.equal(new TextDecoder().decode(reply), "pong");
+ * assert.equal(broker.statistics().requests, 1);
+ *
+ * broker.terminate();
+ * await running;
+ * for (const socket of [client, worker, frontend, backend]) socket.close();
+ * ```
+ */
 export class LoadBalancingBroker {
+  /** The ROUTER the clients connect to. */
   readonly frontend: RouterLike;
+  /** The ROUTER the workers connect to. */
   readonly backend: RouterLike;
   #idle: Uint8Array[] = [];
   #seen = new Set<string>();
@@ -43,12 +88,22 @@ export class LoadBalancingBroker {
   #requests = 0;
   #replies = 0;
 
+  /**
+   * Sets up the broker; nothing moves until `run()`.
+   *
+   * @param frontend A ROUTER for the clients, bound or connected by the caller.
+   * @param backend A ROUTER for the workers, bound or connected by the caller.
+   */
   constructor(frontend: RouterLike, backend: RouterLike) {
     this.frontend = frontend;
     this.backend = backend;
   }
 
-  /** Runs until terminate() or a socket closes (resolves); other errors reject. */
+  /**
+   * Runs until terminate() or a socket closes (resolves); other errors reject.
+   *
+   * @returns A promise that settles when the broker ends.
+   */
   run(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {
       this.#finish = resolve;
@@ -59,10 +114,12 @@ export class LoadBalancingBroker {
     return done;
   }
 
+  /** Ends run(). A receive the broker had pending may still take one message from each socket. */
   terminate(): void {
     this.#end();
   }
 
+  /** Counts so far, and the workers free right now. */
   statistics(): LoadBalancerStatistics {
     return {
       requests: this.#requests,

@@ -16,6 +16,7 @@ export const MDPC = "MDPC01";
 export const MDPW = "MDPW01";
 export const W_READY = 1, W_REQUEST = 2, W_REPLY = 3, W_HEARTBEAT = 4, W_DISCONNECT = 5;
 
+/** Heartbeating of a {@linkcode MajordomoBroker}. */
 export interface MajordomoOptions {
   /** ms between heartbeats to workers (the reference: 2500). */
   heartbeatInterval?: number;
@@ -38,11 +39,20 @@ interface Service {
   workers: number;
 }
 
+/** Counts of a {@linkcode MajordomoBroker}, from `statistics()`. */
 export interface MajordomoStatistics {
+  /**
+   * Per service ever asked for or offered: its live `workers`, those `waiting` for a request,
+   * and client requests `queued` for one.
+   */
   services: { name: string; workers: number; waiting: number; queued: number }[];
+  /** Workers known right now, all services. */
   workers: number;
+  /** Client requests received (MMI queries not counted). */
   requests: number;
+  /** Worker replies passed back to a client. */
   replies: number;
+  /** Workers forgotten after `liveness` heartbeat intervals of silence. */
   expired: number;
 }
 
@@ -52,9 +62,48 @@ const EMPTY = new Uint8Array(0);
 const byte = (b: number) => new Uint8Array([b]);
 const keyOf = (id: Uint8Array) => Array.from(id, (b) => b.toString(16).padStart(2, "0")).join("");
 
+/**
+ * A Majordomo (MDP/0.1, RFC 7) broker on one ROUTER socket, with MMI (RFC 8) `mmi.service`.
+ * Clients (REQ) send `["MDPC01"][service][body…]` and get `["MDPC01"][service][reply…]`;
+ * workers (DEALER) send `[""]["MDPW01"][0x01][service]` (READY), get
+ * `[""]["MDPW01"][0x02][client][""][body…]` (REQUEST) and answer
+ * `[""]["MDPW01"][0x03][client][""][reply…]` (REPLY). The socket stays the caller's: close it
+ * after the broker ends.
+ *
+ * @example An echo service with one worker
+ * ```ts
+ * import { Dealer, MajordomoBroker, Request, Router } from "zmqkit";
+ * import assert from "node:assert/strict";
+ *
+ * const router = new Router();
+ * await router.bind("inproc://mdp-example");
+ * const broker = new MajordomoBroker(router);
+ * const running = broker.run();
+ *
+ * const worker = new Dealer();
+ * worker.connect("inproc://mdp-example");
+ * await worker.send(["", "MDPW01", new Uint8Array([0x01]), "echo"]); // READY for "echo"
+ * const client = new Request();
+ * client.connect("inproc://mdp-example");
+ * await client.send(["MDPC01", "echo", "hello"]);
+ *
+ * const [, , command, clientId, , body] = await worker.receive();
+ * assert.deepEqual(command, new Uint8Array([0x02])); // REQUEST
+ * await worker.send(["", "MDPW01", new Uint8Array([0x03]), clientId!, "", body!]); // REPLY
+ * const reply = await client.receive();
+ * assert.deepEqual(reply.map((f) => new TextDecoder().decode(f)), ["MDPC01", "echo", "hello"]);
+ *
+ * broker.terminate();
+ * await running;
+ * for (const socket of [client, worker, router]) socket.close();
+ * ```
+ */
 export class MajordomoBroker {
+  /** The ROUTER both clients and workers talk to. */
   readonly socket: RouterLike;
+  /** ms between heartbeats to each worker (default 2500). */
   readonly heartbeatInterval: number;
+  /** Heartbeat intervals without hearing from a worker before it is forgotten (default 3). */
   readonly liveness: number;
   #services = new Map<string, Service>();
   #workers = new Map<string, Worker>();
@@ -66,6 +115,13 @@ export class MajordomoBroker {
   #replies = 0;
   #expired = 0;
 
+  /**
+   * Sets up the broker; nothing moves until `run()`.
+   *
+   * @param socket A ROUTER, bound or connected by the caller.
+   * @param options `heartbeatInterval` (ms, default 2500) and `liveness` (default 3).
+   * @throws {RangeError} If `heartbeatInterval` is not above 0 or `liveness` is below 1.
+   */
   constructor(socket: RouterLike, options: MajordomoOptions = {}) {
     this.socket = socket;
     this.heartbeatInterval = options.heartbeatInterval ?? 2500;
@@ -74,7 +130,12 @@ export class MajordomoBroker {
     if (!(this.liveness >= 1)) throw new RangeError("liveness must be >= 1");
   }
 
-  /** Runs until terminate() or the socket closes (resolves); other errors reject. */
+  /**
+   * Runs until terminate() or the socket closes (resolves); other errors reject. Heartbeats
+   * run on a timer until then.
+   *
+   * @returns A promise that settles when the broker ends.
+   */
   run(): Promise<void> {
     const done = new Promise<void>((resolve, reject) => {
       this.#finish = resolve;
@@ -85,10 +146,12 @@ export class MajordomoBroker {
     return done;
   }
 
+  /** Ends run() and stops heartbeating. Queued requests are dropped; workers are not told. */
   terminate(): void {
     this.#end();
   }
 
+  /** Counts so far, and the services and workers known right now. */
   statistics(): MajordomoStatistics {
     return {
       services: [...this.#services.values()].map((s) => ({

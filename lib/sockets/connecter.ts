@@ -2,18 +2,30 @@
 /**
  * The connecting side of one tcp/ipc endpoint: dials, hands each connection to a session,
  * and reconnects after connection or timeout failures (never after a protocol error), with
- * libzmq's interval, jitter and backoff rules.
+ * libzmq's interval, jitter and backoff rules. A TCP dial not done within connectTimeout is
+ * abandoned (cancelled where the runtime can, closed if it completes later) and counts as a
+ * failed attempt. The options are read at each attempt, so changes apply to the next one.
  */
 import type { CloseReason, ConnectionEngine } from "../engine/session.ts";
-import type { SocketEvent } from "../events.ts";
+import { ZmqError } from "../errors.ts";
+import type { EngineEvent } from "../events.ts";
 import type { Connection } from "../transports/connection.ts";
 import type { Endpoint } from "../transports/endpoint.ts";
 import { dialEndpoint } from "../transports/stream.ts";
+import type { ResolvedOptions } from "./options.ts";
+
+/** Dials an endpoint; `signal`, when given, cancels the dial in progress. */
+export type Dialer = (ep: Endpoint, signal: AbortSignal | undefined) => Promise<Connection>;
 
 export interface ConnecterHost {
-  reconnectInterval: number;
-  reconnectMaxInterval: number;
-  emit(event: SocketEvent): void;
+  /** The socket's options, live (read at each attempt). */
+  readonly opts: Pick<
+    ResolvedOptions,
+    "reconnectInterval" | "reconnectMaxInterval" | "connectTimeout"
+  >;
+  /** How to dial (tests inject a slow one); dialEndpoint by default. */
+  readonly dial?: Dialer;
+  emit(event: EngineEvent): void;
   /** Starts a session on a new connection; `gone` is called when it ends. */
   startSession(conn: Connection, gone: (reason: CloseReason) => void): ConnectionEngine;
   /** The endpoint is given up (protocol error): release what belongs to it. */
@@ -28,6 +40,8 @@ export class Connecter {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #session: ConnectionEngine | undefined;
   #backoff = 0;
+  /** The dial in flight: cancels it and its connectTimeout timer. */
+  #attempt: (() => void) | undefined;
 
   constructor(address: string, ep: Endpoint, host: ConnecterHost) {
     this.address = address;
@@ -48,6 +62,7 @@ export class Connecter {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#attempt?.();
     this.#session?.close();
     this.#session = undefined;
   }
@@ -56,15 +71,45 @@ export class Connecter {
     this.#timer = undefined;
     if (this.#stopped) return;
     this.#host.emit({ type: "connect:delay", address: this.address });
-    dialEndpoint(this.#ep).then((conn) => {
-      if (this.#stopped) return conn.destroy();
+    const abort = new AbortController();
+    let settled = false;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      if (deadline !== undefined) clearTimeout(deadline);
+      this.#attempt = undefined;
+      return true;
+    };
+    this.#attempt = () => {
+      if (settle()) abort.abort();
+    };
+    const timeout = this.#host.opts.connectTimeout;
+    if (timeout > 0 && this.#ep.transport === "tcp") {
+      deadline = setTimeout(() => {
+        if (!settle()) return;
+        abort.abort(); // cancels the dial; should it complete anyway, it is closed below
+        this.#failed(
+          new ZmqError("ETIMEDOUT", `Connect to "${this.address}" timed out after ${timeout} ms`, {
+            address: this.address,
+          }),
+        );
+      }, timeout);
+    }
+    // a signal only with a deadline: on Bun it means a slower, cancellable dial (sockets.ts)
+    const signal = deadline === undefined ? undefined : abort.signal;
+    (this.#host.dial ?? dialEndpoint)(this.#ep, signal).then((conn) => {
+      if (!settle() || this.#stopped) return conn.destroy(); // abandoned: too late
       this.#host.emit({ type: "connect", address: this.address, remote: conn.remoteAddress });
       this.#session = this.#host.startSession(conn, (reason) => this.#gone(reason));
     }, (error: Error) => {
-      if (this.#stopped) return;
-      this.#host.emit({ type: "close", address: this.address, error });
-      this.#retry();
+      if (settle() && !this.#stopped) this.#failed(error);
     });
+  }
+
+  #failed(error: Error): void {
+    this.#host.emit({ type: "close", address: this.address, error });
+    this.#retry();
   }
 
   #gone(reason: CloseReason): void {
@@ -81,8 +126,8 @@ export class Connecter {
   }
 
   #retry(): void {
-    const ivl = this.#host.reconnectInterval;
-    const max = this.#host.reconnectMaxInterval;
+    const ivl = this.#host.opts.reconnectInterval;
+    const max = this.#host.opts.reconnectMaxInterval;
     if (ivl <= 0) {
       this.#stopped = true;
       return;

@@ -4,14 +4,25 @@ import type { Message, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { LoadBalancer } from "../routing/load_balancer.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type DealerOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import {
+  type DealerOptions,
+  optionNamesFor,
+  specificOptionNames,
+  type TypeOptionProperties,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 
-export class Dealer extends DuplexSocket {
+/** The options a DEALER has beyond the common ones, as typed properties (table: options.ts). */
+export interface Dealer extends TypeOptionProperties<"DEALER"> {}
+
+/** The engine of a DEALER socket: its routing, behind Dealer. */
+export class DealerCore extends SocketCore {
   #lb = new LoadBalancer();
   #fq = new FairQueue();
 
   constructor(options?: DealerOptions) {
-    super("DEALER", options, [...commonOptionNames, "probeRouter"]);
+    super("DEALER", options, optionNamesFor("DEALER"));
   }
 
   protected xattach(pipe: Pipe): void {
@@ -36,3 +47,34 @@ export class Dealer extends DuplexSocket {
     return this.#fq.recv();
   }
 }
+
+/**
+ * DEALER (RFC 28): sends round-robin to its peers and receives fair-queued from them, with no
+ * envelope of its own: the asynchronous REQ.
+ *
+ * @example Several requests in flight
+ * ```ts
+ * import { Dealer, Router } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using router = new Router();
+ * await router.bind("inproc://dealer-doc");
+ * await using dealer = new Dealer();
+ * dealer.connect("inproc://dealer-doc");
+ * await dealer.send("a");
+ * await dealer.send("b");
+ * for (let i = 0; i < 2; i++) {
+ *   const [id, body] = await router.receive();
+ *   await router.send([id!, body!]);
+ * }
+ * const got = [await dealer.receive(), await dealer.receive()];
+ * assert.deepEqual(got.map(([f]) => new TextDecoder().decode(f)), ["a", "b"]);
+ * ```
+ */
+export class Dealer extends DuplexSocket {
+  /** A new DEALER socket; `options` as the properties of the same names. */
+  constructor(options?: DealerOptions) {
+    super(new DealerCore(options));
+  }
+}
+
+defineOptionProperties(Dealer, specificOptionNames("DEALER"));

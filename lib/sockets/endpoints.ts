@@ -5,7 +5,7 @@
  */
 import type { CloseReason, ConnectionEngine } from "../engine/session.ts";
 import { ZmqError } from "../errors.ts";
-import type { SocketEvent } from "../events.ts";
+import type { EngineEvent } from "../events.ts";
 import type { Pipe } from "../pipe.ts";
 import type { Connection, Listener } from "../transports/connection.ts";
 import { parseEndpoint } from "../transports/endpoint.ts";
@@ -26,7 +26,7 @@ export interface EndpointsHost {
   readonly inproc: InprocSocket;
   readonly opts: ResolvedOptions;
   isClosed(): boolean;
-  emit(event: SocketEvent): void;
+  emit(event: EngineEvent): void;
   /** A pipe for a connect endpoint, created before its first connection. */
   newPipe(endpoint: string): Pipe;
   terminate(pipe: Pipe, dropInbound?: boolean): void;
@@ -108,8 +108,7 @@ export class Endpoints {
     }
     const entry: Connected = { pipe };
     entry.connecter = new Connecter(endpoint, ep, {
-      reconnectInterval: host.opts.reconnectInterval,
-      reconnectMaxInterval: host.opts.reconnectMaxInterval,
+      opts: host.opts,
       emit: (e) => host.emit(e),
       startSession: (conn, gone) => host.startSession(endpoint, conn, entry.pipe, gone),
       abandoned: () => {
@@ -137,12 +136,14 @@ export class Endpoints {
     for (const [ep, entry] of this.#connects) if (entry.pipe === pipe) this.#connects.delete(ep);
   }
 
-  /** Stops accepting: listeners closed, inproc names released. */
-  stopListening(): void {
+  /** Stops accepting: listeners closed, inproc names released. Settles once all are closed. */
+  stopListening(): Promise<void> {
+    const closing: Promise<void>[] = [];
     for (const [ep, b] of this.#binds) {
       if (!b.listener) inprocUnbind(ep, this.#host.inproc);
-      void b.listener?.close();
+      else closing.push(b.listener.close().catch(() => {}));
     }
+    return Promise.all(closing).then(() => {});
   }
 
   /** Ends every connection: accepted sessions closed, connecters stopped. */

@@ -1,275 +1,345 @@
 // SPDX-License-Identifier: MIT
 /**
- * Socket options: zeromq.js names, libzmq defaults and meaning. Validated on the way in;
- * an unknown name is a TypeError, a bad value a TypeError or RangeError naming the option.
+ * Socket options as one table (zeromq.js names, libzmq names, defaults and meaning). Everything
+ * else is derived from it: validation, defaults, the names each socket type accepts, the
+ * constructor option types and the typed properties (see socket_options.ts).
+ *
+ * An unknown name is a TypeError, a bad value a TypeError or RangeError naming the option.
+ * `late: false` marks the options that may not change once bind() or connect() was called
+ * (setting one then is a TypeError, as writing a read-only property is); the others apply at
+ * once or to the connections made after the change, as libzmq's do.
  */
+import type { SocketType } from "../wire/constants.ts";
 
-export interface SocketOptions {
-  /** ZMQ_SNDHWM: messages queued per peer before the type's mute action (default 1000, 0 = none). */
-  sendHighWaterMark?: number;
-  /** ZMQ_RCVHWM: messages queued per peer before reading stops (default 1000, 0 = none). */
-  receiveHighWaterMark?: number;
-  /** ZMQ_SNDTIMEO: ms a blocked send waits before EAGAIN (-1 = forever, 0 = never wait). */
-  sendTimeout?: number;
-  /** ZMQ_RCVTIMEO: ms a receive waits before EAGAIN (-1 = forever). */
-  receiveTimeout?: number;
-  /** ZMQ_LINGER: ms close() keeps delivering queued messages (-1 = until sent; SUB/XSUB 0). */
-  linger?: number;
-  /** ZMQ_ROUTING_ID: our Identity (1–255 bytes, first byte not 0). */
-  routingId?: string | Uint8Array;
-  /** ZMQ_RECONNECT_IVL: ms before reconnecting (default 100, -1 = never). */
-  reconnectInterval?: number;
-  /** ZMQ_RECONNECT_IVL_MAX: exponential backoff cap in ms (0 = no backoff, jitter instead). */
-  reconnectMaxInterval?: number;
-  /** ZMQ_HEARTBEAT_IVL: ms between PINGs (0 = off). */
-  heartbeatInterval?: number;
-  /** ZMQ_HEARTBEAT_TTL: TTL advertised in our PINGs, ms. */
-  heartbeatTimeToLive?: number;
-  /** ZMQ_HEARTBEAT_TIMEOUT: ms without traffic after a PING before closing (-1 = interval). */
-  heartbeatTimeout?: number;
-  /** ZMQ_HANDSHAKE_IVL: ms a connection may take to finish its handshake (0 = no limit). */
-  handshakeInterval?: number;
-  /**
-   * ZMQ_MAXMSGSIZE: largest message accepted from a peer, bytes, all its frames together
-   * (libzmq checks each frame alone; -1 = no limit). A peer over it is disconnected.
-   */
-  maxMessageSize?: number;
-  /**
-   * Most frames in one message accepted from a peer (zmqkit; default 65536, -1 = no limit).
-   * Each frame of a received message is one Uint8Array: this bounds what a peer sending empty
-   * frames can make the process hold. A peer over it is disconnected.
-   */
-  maxMessageFrames?: number;
-  /**
-   * Largest handshake command accepted from a peer, bytes (zmqkit; default 65536): READY and
-   * the security handshakes' commands, so the peer's metadata too. Over it: the handshake fails.
-   */
-  maxHandshakeSize?: number;
-  /** ZMQ_IMMEDIATE: queue only to peers that completed their handshake. */
-  immediate?: boolean;
-  /** ZMQ_CONFLATE: keep only the last message in each queue. */
-  conflate?: boolean;
-  /** ZMQ_CONNECT_TIMEOUT: ms a TCP connect may take (0 = the OS's). */
-  connectTimeout?: number;
+/** One row of the table. `In` is what a user gives, `Out` what the socket keeps. */
+export interface OptionSpec<In, Out, T extends readonly SocketType[] | "all"> {
+  /** libzmq's name. */
+  readonly zmq: string;
+  /** Validates a user's value and returns it in resolved form. */
+  readonly parse: (name: string, v: unknown) => Out;
+  /** The value until one is given. */
+  readonly default: Out;
+  /** Defaults that differ by socket type. */
+  readonly typeDefaults?: Partial<Record<SocketType, Out>>;
+  /** The socket types that accept it. */
+  readonly types: T;
+  /** May be set after bind()/connect(). When false, the reason is in the row's comment. */
+  readonly late: boolean;
+  /** Type-level only: what a user may assign. */
+  readonly input?: In;
 }
 
-export interface RouterOptions extends SocketOptions {
-  /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, EAGAIN when full, instead of dropping. */
-  mandatory?: boolean;
-  /** ZMQ_ROUTER_HANDOVER: a new peer with a known id takes it over. */
-  handover?: boolean;
-  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
-  probeRouter?: boolean;
+function opt<In, Out, const T extends readonly SocketType[] | "all">(
+  spec: OptionSpec<In, Out, T>,
+): OptionSpec<In, Out, T> {
+  return spec;
 }
-
-export interface DealerOptions extends SocketOptions {
-  /** ZMQ_PROBE_ROUTER */
-  probeRouter?: boolean;
-}
-
-export interface RequestOptions extends SocketOptions {
-  /** ZMQ_REQ_CORRELATE: prefix requests with a request id and match replies to it. */
-  correlate?: boolean;
-  /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
-  relaxed?: boolean;
-  /** ZMQ_PROBE_ROUTER */
-  probeRouter?: boolean;
-}
-
-export interface PublisherOptions extends SocketOptions {
-  /** ZMQ_INVERT_MATCHING */
-  invertMatching?: boolean;
-  /** ZMQ_XPUB_NODROP: block (EAGAIN) instead of dropping when a subscriber is full. */
-  noDrop?: boolean;
-}
-
-export interface SubscriberOptions extends SocketOptions {
-  /** ZMQ_INVERT_MATCHING */
-  invertMatching?: boolean;
-}
-
-export interface XPublisherOptions extends PublisherOptions {
-  /** ZMQ_XPUB_VERBOSE / VERBOSER: pass duplicate subscriptions (and unsubscriptions) up. */
-  verbosity?: "allSubs" | "allSubsUnsubs" | null;
-  /** ZMQ_XPUB_MANUAL: the application applies subscriptions itself. */
-  manual?: boolean;
-  /** ZMQ_XPUB_WELCOME_MSG: sent to every new subscriber. */
-  welcomeMessage?: string | Uint8Array | null;
-}
-
-export interface ResolvedOptions {
-  sendHighWaterMark: number;
-  receiveHighWaterMark: number;
-  sendTimeout: number;
-  receiveTimeout: number;
-  linger: number;
-  routingId: Uint8Array | undefined;
-  reconnectInterval: number;
-  reconnectMaxInterval: number;
-  heartbeatInterval: number;
-  heartbeatTimeToLive: number;
-  heartbeatTimeout: number;
-  handshakeInterval: number;
-  maxMessageSize: number;
-  maxMessageFrames: number;
-  maxHandshakeSize: number;
-  immediate: boolean;
-  conflate: boolean;
-  connectTimeout: number;
-  mandatory: boolean;
-  handover: boolean;
-  probeRouter: boolean;
-  correlate: boolean;
-  relaxed: boolean;
-  invertMatching: boolean;
-  noDrop: boolean;
-  verbosity: "allSubs" | "allSubsUnsubs" | null;
-  manual: boolean;
-  welcomeMessage: Uint8Array | undefined;
-}
-
-export const defaultOptions: ResolvedOptions = {
-  sendHighWaterMark: 1000,
-  receiveHighWaterMark: 1000,
-  sendTimeout: -1,
-  receiveTimeout: -1,
-  linger: -1,
-  routingId: undefined,
-  reconnectInterval: 100,
-  reconnectMaxInterval: 0,
-  heartbeatInterval: 0,
-  heartbeatTimeToLive: 0,
-  heartbeatTimeout: -1,
-  handshakeInterval: 30000,
-  maxMessageSize: -1,
-  maxMessageFrames: 65536,
-  maxHandshakeSize: 65536,
-  immediate: false,
-  conflate: false,
-  connectTimeout: 0,
-  mandatory: false,
-  handover: false,
-  probeRouter: false,
-  correlate: false,
-  relaxed: false,
-  invertMatching: false,
-  noDrop: false,
-  verbosity: null,
-  manual: false,
-  welcomeMessage: undefined,
-};
-
-/** Options every socket type accepts. */
-export const commonOptionNames = [
-  "sendHighWaterMark",
-  "receiveHighWaterMark",
-  "sendTimeout",
-  "receiveTimeout",
-  "linger",
-  "routingId",
-  "reconnectInterval",
-  "reconnectMaxInterval",
-  "heartbeatInterval",
-  "heartbeatTimeToLive",
-  "heartbeatTimeout",
-  "handshakeInterval",
-  "maxMessageSize",
-  "maxMessageFrames",
-  "maxHandshakeSize",
-  "immediate",
-  "conflate",
-  "connectTimeout",
-] as const;
-
-export type OptionName = keyof ResolvedOptions;
 
 const enc = new TextEncoder();
+const show = (v: unknown): string => typeof v === "bigint" ? `${v}n` : JSON.stringify(v) ?? "";
 
-function int(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(
-      `Option "${name}" must be an integer, current value is ${JSON.stringify(v)}`,
-    );
-  }
-  if (v < min || v > max) {
-    throw new RangeError(`Option "${name}" must be ${min}-${max}, current value is ${v}`);
-  }
-  return v;
+function int(min: number, max = Number.MAX_SAFE_INTEGER): (name: string, v: unknown) => number {
+  return (name, v) => {
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      throw new TypeError(`Option "${name}" must be an integer, current value is ${show(v)}`);
+    }
+    if (v < min || v > max) {
+      throw new RangeError(`Option "${name}" must be ${min}-${max}, current value is ${v}`);
+    }
+    return v;
+  };
 }
 
 function bool(name: string, v: unknown): boolean {
   if (typeof v !== "boolean") {
-    throw new TypeError(
-      `Option "${name}" must be a boolean, current value is ${JSON.stringify(v)}`,
-    );
+    throw new TypeError(`Option "${name}" must be a boolean, current value is ${show(v)}`);
   }
   return v;
 }
 
-function bytes(name: string, v: unknown): Uint8Array {
+function bytes(name: string, v: unknown): Uint8Array | undefined {
+  if (v === undefined || v === null) return undefined;
   if (typeof v === "string") return enc.encode(v);
   if (v instanceof Uint8Array) return v;
   throw new TypeError(`Option "${name}" must be a string or Uint8Array`);
 }
 
-/** Validates one option value and returns it in resolved form. */
-export function validateOption(name: OptionName, v: unknown): ResolvedOptions[OptionName] {
-  switch (name) {
-    case "sendHighWaterMark":
-    case "receiveHighWaterMark":
-      return int(name, v, 0, 0x7fff_ffff);
-    case "sendTimeout":
-    case "receiveTimeout":
-    case "linger":
-    case "reconnectInterval":
-    case "heartbeatTimeout":
-    case "maxMessageSize":
-    case "maxMessageFrames":
-      return int(name, v, -1);
-    case "maxHandshakeSize":
-      return int(name, v, 64, 0xffff_ffff); // room for a READY with a Socket-Type
-    case "reconnectMaxInterval":
-    case "heartbeatInterval":
-    case "handshakeInterval":
-    case "connectTimeout":
-      return int(name, v, 0);
-    case "heartbeatTimeToLive":
-      return int(name, v, 0, 6553599); // libzmq keeps it in deciseconds, 16 bits (EINVAL above)
-    case "routingId": {
-      if (v === undefined || v === null) return undefined;
-      const b = bytes(name, v);
-      if (b.length < 1 || b.length > 255) {
-        throw new RangeError(
-          `Option "routingId" must be 1-255 bytes, current length is ${b.length}`,
-        );
-      }
-      if (b[0] === 0) throw new RangeError(`Option "routingId" must not start with a zero byte`);
-      return b;
-    }
-    case "welcomeMessage":
-      return v === undefined || v === null ? undefined : bytes(name, v);
-    case "verbosity":
-      if (v === null || v === undefined) return null;
-      if (v === "allSubs" || v === "allSubsUnsubs") return v;
-      throw new RangeError(`Option "verbosity" must be null, "allSubs" or "allSubsUnsubs"`);
-    default:
-      return bool(name, v);
+function routingId(name: string, v: unknown): Uint8Array | undefined {
+  const b = bytes(name, v);
+  if (b === undefined) return undefined;
+  if (b.length < 1 || b.length > 255) {
+    throw new RangeError(`Option "${name}" must be 1-255 bytes, current length is ${b.length}`);
   }
+  if (b[0] === 0) throw new RangeError(`Option "${name}" must not start with a zero byte`);
+  return b;
+}
+
+/** XPUB `verbosity`: which repeated subscriptions are handed up (ZMQ_XPUB_VERBOSE/VERBOSER). */
+export type Verbosity = "allSubs" | "allSubsUnsubs" | null;
+function verbosity(name: string, v: unknown): Verbosity {
+  if (v === null || v === undefined) return null;
+  if (v === "allSubs" || v === "allSubsUnsubs") return v;
+  throw new RangeError(`Option "${name}" must be null, "allSubs" or "allSubsUnsubs"`);
+}
+
+const I32 = 0x7fff_ffff;
+const ms = int(-1); // -1 = forever / off, as libzmq
+const num = (zmq: string, dflt: number, parse = ms) =>
+  opt<number, number, "all">({ zmq, parse, default: dflt, types: "all", late: true });
+const flag = <const T extends readonly SocketType[] | "all">(zmq: string, types: T) =>
+  opt<boolean, boolean, T>({ zmq, parse: bool, default: false, types, late: true });
+const PUBS = ["PUB", "XPUB"] as const;
+const PROBES = ["ROUTER", "DEALER", "REQ"] as const;
+
+/**
+ * The options. Unless a row says otherwise, a change applies at once (timeouts, linger, the
+ * routing flags) or to the connections made afterwards, reconnections included (HWMs, session
+ * limits, heartbeats, welcome message, probe).
+ */
+export const OPTIONS = {
+  /** ZMQ_SNDHWM: messages queued per peer before the type's mute action (default 1000, 0 = none). */
+  sendHighWaterMark: num("ZMQ_SNDHWM", 1000, int(0, I32)),
+  /** ZMQ_RCVHWM: messages queued per peer before reading stops (default 1000, 0 = none). */
+  receiveHighWaterMark: num("ZMQ_RCVHWM", 1000, int(0, I32)),
+  /** ZMQ_SNDTIMEO: ms a blocked send waits before EAGAIN (-1 = forever, 0 = never wait). */
+  sendTimeout: num("ZMQ_SNDTIMEO", -1),
+  /** ZMQ_RCVTIMEO: ms a receive waits before EAGAIN (-1 = forever). */
+  receiveTimeout: num("ZMQ_RCVTIMEO", -1),
+  /** ZMQ_LINGER: ms close() keeps delivering queued messages (-1 = until sent; SUB/XSUB 0). */
+  linger: opt<number, number, "all">({
+    zmq: "ZMQ_LINGER",
+    parse: ms,
+    default: -1,
+    typeDefaults: { SUB: 0, XSUB: 0 },
+    types: "all",
+    late: true,
+  }),
+  /**
+   * ZMQ_ROUTING_ID: our Identity (1–255 bytes, first byte not 0); read back as bytes.
+   * Before bind/connect only: it is announced in every handshake and ROUTER peers address us
+   * by it, so a change would give reconnections another identity than the first connection
+   * (libzmq copies it into each connection when it is made).
+   */
+  routingId: opt<string | Uint8Array | undefined, Uint8Array | undefined, "all">({
+    zmq: "ZMQ_ROUTING_ID",
+    parse: routingId,
+    default: undefined,
+    types: "all",
+    late: false,
+  }),
+  /** ZMQ_RECONNECT_IVL: ms before reconnecting (default 100, -1 = never). */
+  reconnectInterval: num("ZMQ_RECONNECT_IVL", 100),
+  /** ZMQ_RECONNECT_IVL_MAX: exponential backoff cap in ms (0 = no backoff, jitter instead). */
+  reconnectMaxInterval: num("ZMQ_RECONNECT_IVL_MAX", 0, int(0)),
+  /** ZMQ_HEARTBEAT_IVL: ms between PINGs (0 = off). */
+  heartbeatInterval: num("ZMQ_HEARTBEAT_IVL", 0, int(0)),
+  /** ZMQ_HEARTBEAT_TTL: TTL advertised in our PINGs, ms (libzmq keeps deciseconds in 16 bits). */
+  heartbeatTimeToLive: num("ZMQ_HEARTBEAT_TTL", 0, int(0, 6553599)),
+  /** ZMQ_HEARTBEAT_TIMEOUT: ms without traffic after a PING before closing (-1 = interval). */
+  heartbeatTimeout: num("ZMQ_HEARTBEAT_TIMEOUT", -1),
+  /** ZMQ_HANDSHAKE_IVL: ms a connection may take to finish its handshake (0 = no limit). */
+  handshakeInterval: num("ZMQ_HANDSHAKE_IVL", 30000, int(0)),
+  /**
+   * ZMQ_MAXMSGSIZE: largest message accepted from a peer, bytes, all its frames together
+   * (libzmq checks each frame alone; -1 = no limit). A peer over it is disconnected.
+   */
+  maxMessageSize: num("ZMQ_MAXMSGSIZE", -1),
+  /**
+   * Most frames in one message accepted from a peer (zmqkit; default 65536, -1 = no limit).
+   * Each frame of a received message is one Uint8Array: this bounds what a peer sending empty
+   * frames can make the process hold. A peer over it is disconnected.
+   */
+  maxMessageFrames: num("(zmqkit)", 65536),
+  /**
+   * Largest handshake command accepted from a peer, bytes (zmqkit; default 65536): READY and
+   * the security handshakes' commands, so the peer's metadata too. Over it: the handshake fails.
+   */
+  maxHandshakeSize: num("(zmqkit)", 65536, int(64, 0xffff_ffff)), // room for a READY
+  /** ZMQ_IMMEDIATE: queue only to peers that completed their handshake (later connect()s). */
+  immediate: opt<boolean, boolean, "all">({
+    zmq: "ZMQ_IMMEDIATE",
+    parse: bool,
+    default: false,
+    typeDefaults: { STREAM: true },
+    types: "all",
+    late: true,
+  }),
+  /**
+   * ZMQ_CONFLATE: keep only the last message in each queue.
+   * Before bind/connect only: it is fixed in each pipe when the pipe is made, so the queues of
+   * earlier connections would go on keeping every message.
+   */
+  conflate: opt<boolean, boolean, "all">({
+    zmq: "ZMQ_CONFLATE",
+    parse: bool,
+    default: false,
+    types: "all",
+    late: false,
+  }),
+  /**
+   * ZMQ_CONNECT_TIMEOUT: ms a TCP connect may take (0 = the OS's). An attempt not done by
+   * then is abandoned and counts as a failed one: `close` (ETIMEDOUT), then `connect:retry`.
+   */
+  connectTimeout: num("ZMQ_CONNECT_TIMEOUT", 0, int(0)),
+  /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, EAGAIN when full, instead of dropping. */
+  mandatory: flag("ZMQ_ROUTER_MANDATORY", ["ROUTER"]),
+  /** ZMQ_ROUTER_HANDOVER: a new peer with a known id takes it over. */
+  handover: flag("ZMQ_ROUTER_HANDOVER", ["ROUTER"]),
+  /** ZMQ_PROBE_ROUTER: send an empty message to each new peer. */
+  probeRouter: flag("ZMQ_PROBE_ROUTER", PROBES),
+  /** ZMQ_REQ_CORRELATE: prefix requests with a request id and match replies to it. */
+  correlate: flag("ZMQ_REQ_CORRELATE", ["REQ"]),
+  /** ZMQ_REQ_RELAXED: allow a new request before the reply to the last one. */
+  relaxed: flag("ZMQ_REQ_RELAXED", ["REQ"]),
+  /** ZMQ_INVERT_MATCHING: deliver what does not match the subscriptions. */
+  invertMatching: flag("ZMQ_INVERT_MATCHING", ["PUB", "XPUB", "SUB"]),
+  /** ZMQ_XPUB_NODROP: block (EAGAIN) instead of dropping when a subscriber is full. */
+  noDrop: flag("ZMQ_XPUB_NODROP", PUBS),
+  /** ZMQ_XPUB_VERBOSE / VERBOSER: pass duplicate subscriptions (and unsubscriptions) up. */
+  verbosity: opt<Verbosity, Verbosity, readonly ["XPUB"]>({
+    zmq: "ZMQ_XPUB_VERBOSE",
+    parse: verbosity,
+    default: null,
+    types: ["XPUB"],
+    late: true,
+  }),
+  /**
+   * ZMQ_XPUB_MANUAL: the application applies subscriptions itself.
+   * Before bind/connect only: subscriptions already applied per peer and counted across peers
+   * would no longer agree with what the application applies (or no longer applies).
+   */
+  manual: opt<boolean, boolean, readonly ["XPUB"]>({
+    zmq: "ZMQ_XPUB_MANUAL",
+    parse: bool,
+    default: false,
+    types: ["XPUB"],
+    late: false,
+  }),
+  /** ZMQ_XPUB_WELCOME_MSG: sent to every new subscriber; read back as bytes. */
+  welcomeMessage: opt<
+    string | Uint8Array | null | undefined,
+    Uint8Array | undefined,
+    readonly ["XPUB"]
+  >({
+    zmq: "ZMQ_XPUB_WELCOME_MSG",
+    parse: bytes,
+    default: undefined,
+    types: ["XPUB"],
+    late: true,
+  }),
+};
+
+/** The table's type: each option's row. */
+export type OptionTable = typeof OPTIONS;
+/** The name of an option (zeromq.js's names: `sendHighWaterMark`, `mandatory`…). */
+export type OptionName = keyof OptionTable;
+/** What a user may give for an option. */
+export type OptionInput<K extends OptionName> = OptionTable[K] extends
+  OptionSpec<infer I, unknown, infer _> ? I
+  : never;
+type OutOf<K extends OptionName> = OptionTable[K] extends OptionSpec<unknown, infer O, infer _> ? O
+  : never;
+/** The names of the options every socket type accepts. */
+export type CommonOptionName = {
+  [K in OptionName]: OptionTable[K]["types"] extends "all" ? K : never;
+}[OptionName];
+/** The names of the options only some socket types accept, S among them. */
+export type SpecificOptionName<S extends SocketType> = {
+  [K in OptionName]: OptionTable[K]["types"] extends readonly (infer U)[] ? S extends U ? K : never
+    : never;
+}[OptionName];
+
+/** Every option in resolved form, as a socket keeps them. */
+export type ResolvedOptions = { [K in OptionName]: OutOf<K> };
+
+/** The option properties every socket has (typed from the table). */
+export type CommonOptionProperties = { [K in OptionName as K & CommonOptionName]: OptionInput<K> };
+/** The option properties only sockets of type S (and some other types) have. */
+export type TypeOptionProperties<S extends SocketType> = {
+  [K in OptionName as K & SpecificOptionName<S>]: OptionInput<K>;
+};
+/** Constructor options of a socket of type S. */
+export type OptionsOf<S extends SocketType> = {
+  [K in OptionName as K & (CommonOptionName | SpecificOptionName<S>)]?: OptionInput<K>;
+};
+
+/** Options every socket type accepts. */
+export type SocketOptions = OptionsOf<"PAIR">;
+/** A Router's constructor options. */
+export type RouterOptions = OptionsOf<"ROUTER">;
+/** A Dealer's constructor options. */
+export type DealerOptions = OptionsOf<"DEALER">;
+/** A Request's constructor options. */
+export type RequestOptions = OptionsOf<"REQ">;
+/** A Publisher's constructor options. */
+export type PublisherOptions = OptionsOf<"PUB">;
+/** A Subscriber's constructor options. */
+export type SubscriberOptions = OptionsOf<"SUB">;
+/** An XPublisher's constructor options. */
+export type XPublisherOptions = OptionsOf<"XPUB">;
+
+const names = Object.keys(OPTIONS) as OptionName[];
+const spec = (name: OptionName): OptionSpec<unknown, unknown, readonly SocketType[] | "all"> =>
+  OPTIONS[name];
+
+export function isOptionName(name: string): name is OptionName {
+  return Object.hasOwn(OPTIONS, name);
+}
+
+/** Options every socket type accepts. */
+export const commonOptionNames: readonly OptionName[] = names.filter((n) =>
+  spec(n).types === "all"
+);
+
+/** The options a socket type accepts. */
+export function optionNamesFor(type: SocketType): readonly OptionName[] {
+  return names.filter((n) => {
+    const t = spec(n).types;
+    return t === "all" || t.includes(type);
+  });
+}
+
+/** The options only some types accept, `type` among them (its own typed properties). */
+export function specificOptionNames(type: SocketType): readonly OptionName[] {
+  return names.filter((n) => spec(n).types !== "all" && optionNamesFor(type).includes(n));
+}
+
+/** May the option be set after bind()/connect()? */
+export function isLateOption(name: OptionName): boolean {
+  return spec(name).late;
+}
+
+/** Defaults, libzmq's (before per-type ones). */
+export const defaultOptions: ResolvedOptions = Object.fromEntries(
+  names.map((n) => [n, spec(n).default]),
+) as ResolvedOptions;
+
+/** Validates one option value and returns it in resolved form. */
+export function validateOption<K extends OptionName>(name: K, v: unknown): ResolvedOptions[K] {
+  return spec(name).parse(name, v) as ResolvedOptions[K];
 }
 
 /** Resolves constructor options against the names a socket type accepts. */
 export function resolveOptions(
+  type: SocketType,
   given: object | undefined,
   allowed: readonly string[],
-  typeDefaults: Partial<ResolvedOptions> = {},
+  extraDefaults: Partial<ResolvedOptions> = {},
 ): ResolvedOptions {
-  const out: ResolvedOptions = { ...defaultOptions, ...typeDefaults };
-  if (given === undefined || given === null) return out;
+  const out = { ...defaultOptions } as Record<string, unknown>;
+  for (const n of names) {
+    const d = spec(n).typeDefaults;
+    if (d && Object.hasOwn(d, type)) out[n] = d[type];
+  }
+  Object.assign(out, extraDefaults);
+  if (given === undefined || given === null) return out as ResolvedOptions;
   if (typeof given !== "object") throw new TypeError("Socket options must be an object");
   for (const [name, value] of Object.entries(given)) {
     if (value === undefined) continue;
-    if (!allowed.includes(name)) throw new TypeError(`Unknown option "${name}"`);
-    (out as unknown as Record<string, unknown>)[name] = validateOption(name as OptionName, value);
+    if (!allowed.includes(name) || !isOptionName(name)) {
+      throw new TypeError(`Unknown option "${name}" for ${type}`);
+    }
+    out[name] = validateOption(name, value);
   }
-  return out;
+  return out as ResolvedOptions;
 }

@@ -7,7 +7,15 @@
 import type { Message, Pipe, PipeCommand } from "../pipe.ts";
 import { SubscriptionTrie } from "../routing/subscription_trie.ts";
 import { WritableSocket } from "./capabilities.ts";
-import { commonOptionNames, type PublisherOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { socketCore } from "./socket.ts";
+import {
+  optionNamesFor,
+  type PublisherOptions,
+  specificOptionNames,
+  type TypeOptionProperties,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 
 /** Fan-out with per-pipe subscriptions, shared by PUB and XPUB. */
 export function publish(
@@ -35,13 +43,17 @@ export function subsOf(pipe: Pipe): SubscriptionTrie {
   return (pipe.state ??= new SubscriptionTrie()) as SubscriptionTrie;
 }
 
-export class Publisher extends WritableSocket {
+/** The options a PUB has beyond the common ones, as typed properties (table: options.ts). */
+export interface Publisher extends TypeOptionProperties<"PUB"> {}
+
+/** The engine of a PUB socket: its routing, behind Publisher. */
+export class PublisherCore extends SocketCore {
   override readonly receivesSubscriptions = true;
   /** Messages a full subscriber missed. */
   dropped = 0;
 
   constructor(options?: PublisherOptions) {
-    super("PUB", options, [...commonOptionNames, "invertMatching", "noDrop"]);
+    super("PUB", options, optionNamesFor("PUB"));
   }
 
   protected xattach(pipe: Pipe): void {
@@ -68,3 +80,38 @@ export class Publisher extends WritableSocket {
     return true;
   }
 }
+
+/**
+ * PUB (RFC 29): sends each message to every subscriber whose subscription prefixes its first
+ * frame. A subscriber that is full misses the message (counted in `dropped`); `send()` never
+ * waits unless `noDrop` is set.
+ *
+ * @example Publish to a subscriber of one topic
+ * ```ts
+ * import { Publisher, Subscriber } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using pub = new Publisher();
+ * await pub.bind("inproc://pub-doc");
+ * await using sub = new Subscriber();
+ * sub.subscribe("weather");
+ * sub.connect("inproc://pub-doc");
+ * await pub.send(["sports", "1-0"]); // no subscriber for it: dropped
+ * await pub.send(["weather", "sunny"]);
+ * const [topic, body] = await sub.receive();
+ * assert.equal(new TextDecoder().decode(topic), "weather");
+ * assert.equal(new TextDecoder().decode(body), "sunny");
+ * ```
+ */
+export class Publisher extends WritableSocket {
+  /** A new PUB socket; `options` as the properties of the same names. */
+  constructor(options?: PublisherOptions) {
+    super(new PublisherCore(options));
+  }
+
+  /** Messages a full subscriber missed. */
+  get dropped(): number {
+    return socketCore<PublisherCore>(this).dropped;
+  }
+}
+
+defineOptionProperties(Publisher, specificOptionNames("PUB"));

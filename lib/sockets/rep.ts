@@ -7,14 +7,16 @@ import { ZmqError } from "../errors.ts";
 import type { Message, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type SocketOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { optionNamesFor, type SocketOptions } from "./options.ts";
 
-export class Reply extends DuplexSocket {
+/** The engine of a REP socket: its routing, behind Reply. */
+export class ReplyCore extends SocketCore {
   #fq = new FairQueue();
   #pending: { pipe: Pipe; envelope: Message } | undefined;
 
   constructor(options?: SocketOptions) {
-    super("REP", options, commonOptionNames);
+    super("REP", options, optionNamesFor("REP"));
   }
 
   protected xattach(pipe: Pipe): void {
@@ -47,5 +49,30 @@ export class Reply extends DuplexSocket {
     }
     this.kick();
     return true;
+  }
+}
+
+/**
+ * REP (RFC 28): receives a request, then sends its reply, in lock-step; the reply goes back
+ * to the peer the request came from, behind the request's envelope.
+ *
+ * @example Serve requests
+ * ```ts
+ * import { Reply, Request } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using rep = new Reply();
+ * await rep.bind("inproc://rep-doc");
+ * await using req = new Request();
+ * req.connect("inproc://rep-doc");
+ * await req.send("hello");
+ * const [request] = await rep.receive();
+ * await rep.send(["world", request!]);
+ * assert.equal((await req.receive()).length, 2);
+ * ```
+ */
+export class Reply extends DuplexSocket {
+  /** A new REP socket; `options` as the properties of the same names. */
+  constructor(options?: SocketOptions) {
+    super(new ReplyCore(options));
   }
 }

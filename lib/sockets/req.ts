@@ -9,11 +9,22 @@ import type { Message, Pipe } from "../pipe.ts";
 import { LoadBalancer } from "../routing/load_balancer.ts";
 import { bytesEqual } from "../util/bytes.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type RequestOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import {
+  optionNamesFor,
+  type RequestOptions,
+  specificOptionNames,
+  type TypeOptionProperties,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 
 const EMPTY = new Uint8Array(0);
 
-export class Request extends DuplexSocket {
+/** The options a REQ has beyond the common ones, as typed properties (table: options.ts). */
+export interface Request extends TypeOptionProperties<"REQ"> {}
+
+/** The engine of a REQ socket: its routing, behind Request. */
+export class RequestCore extends SocketCore {
   #lb = new LoadBalancer();
   #awaiting = false;
   #replyPipe: Pipe | undefined;
@@ -21,7 +32,7 @@ export class Request extends DuplexSocket {
   #idFrame = new Uint8Array(4);
 
   constructor(options?: RequestOptions) {
-    super("REQ", options, [...commonOptionNames, "correlate", "relaxed", "probeRouter"]);
+    super("REQ", options, optionNamesFor("REQ"));
   }
 
   protected xattach(pipe: Pipe): void {
@@ -86,3 +97,30 @@ export class Request extends DuplexSocket {
     if (pipe === this.#replyPipe) super.pipeReadable(pipe);
   }
 }
+
+/**
+ * REQ (RFC 28): sends a request, then receives its reply, in lock-step (EFSM otherwise, unless
+ * `relaxed`); requests go round-robin to the peers.
+ *
+ * @example Ask and get an answer
+ * ```ts
+ * import { Reply, Request } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using rep = new Reply();
+ * await rep.bind("inproc://req-doc");
+ * await using req = new Request();
+ * req.connect("inproc://req-doc");
+ * await req.send("2 + 2");
+ * await rep.receive();
+ * await rep.send("4");
+ * assert.equal(new TextDecoder().decode((await req.receive())[0]), "4");
+ * ```
+ */
+export class Request extends DuplexSocket {
+  /** A new REQ socket; `options` as the properties of the same names. */
+  constructor(options?: RequestOptions) {
+    super(new RequestCore(options));
+  }
+}
+
+defineOptionProperties(Request, specificOptionNames("REQ"));

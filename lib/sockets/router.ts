@@ -9,9 +9,22 @@ import type { Message, Pipe, PipePeer } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { bytesKey } from "../util/bytes.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type RouterOptions, validateOption } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { socketCore } from "./socket.ts";
+import {
+  optionNamesFor,
+  type RouterOptions,
+  specificOptionNames,
+  type TypeOptionProperties,
+  validateOption,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 
-export class Router extends DuplexSocket {
+/** The options a ROUTER has beyond the common ones, as typed properties (table: options.ts). */
+export interface Router extends TypeOptionProperties<"ROUTER"> {}
+
+/** The engine of a ROUTER socket: its routing, behind Router. */
+export class RouterCore extends SocketCore {
   #fq = new FairQueue();
   #byId = new Map<string, Pipe>();
   #nextId = (Math.random() * 0x1_0000_0000) >>> 0;
@@ -22,7 +35,7 @@ export class Router extends DuplexSocket {
 
   constructor(options?: RouterOptions & { connectRoutingId?: string | Uint8Array }) {
     const { connectRoutingId, ...rest } = options ?? {};
-    super("ROUTER", rest, [...commonOptionNames, "mandatory", "handover", "probeRouter"]);
+    super("ROUTER", rest, optionNamesFor("ROUTER"));
     if (connectRoutingId !== undefined) this.connectRoutingId = connectRoutingId;
   }
 
@@ -118,3 +131,43 @@ export class Router extends DuplexSocket {
     return true;
   }
 }
+
+/**
+ * ROUTER (RFC 28): every message received starts with the routing id of the peer it came
+ * from; a message sent goes to the peer its first frame names. An unknown id or a full peer
+ * drops the message (counted in `dropped`), or with `mandatory` fails with EHOSTUNREACH or
+ * waits.
+ *
+ * @example Reply to whoever asked
+ * ```ts
+ * import { Request, Router } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using router = new Router();
+ * await router.bind("inproc://router-doc");
+ * await using req = new Request({ routingId: "client-1" });
+ * req.connect("inproc://router-doc");
+ * await req.send("hi");
+ * const [id, empty, body] = await router.receive();
+ * assert.equal(new TextDecoder().decode(id), "client-1");
+ * await router.send([id!, empty!, "hello, " + new TextDecoder().decode(body)]);
+ * assert.equal(new TextDecoder().decode((await req.receive())[0]), "hello, hi");
+ * ```
+ */
+export class Router extends DuplexSocket {
+  /** A new ROUTER socket; `options` as the properties of the same names. */
+  constructor(options?: RouterOptions & { connectRoutingId?: string | Uint8Array }) {
+    super(new RouterCore(options));
+  }
+
+  /** Messages dropped for an unknown routing id or a full peer. */
+  get dropped(): number {
+    return socketCore<RouterCore>(this).dropped;
+  }
+
+  /** ZMQ_CONNECT_ROUTING_ID: the routing id to give the peer of the next connect(). */
+  set connectRoutingId(id: string | Uint8Array | undefined) {
+    socketCore<RouterCore>(this).connectRoutingId = id;
+  }
+}
+
+defineOptionProperties(Router, specificOptionNames("ROUTER"));

@@ -1,437 +1,168 @@
 // SPDX-License-Identifier: MIT
 /**
- * The base socket: endpoints, options, pipes, send/receive with blocking and timeouts,
- * events and close with linger. A socket type adds its routing through the x* hooks.
+ * The public face of every socket: what an application calls, forwarded to the socket's
+ * engine (socket_core.ts), which it never shows. Typed capabilities (capabilities.ts) add
+ * send and receive; each type's class (push.ts, router.ts…) adds what is its own.
  */
-import {
-  type CloseReason,
-  type ConnectionEngine,
-  Session,
-  type SessionHost,
-  type SessionOptions,
-} from "../engine/session.ts";
-import { ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
-import type { SocketEvent } from "../events.ts";
-import { NullMechanism } from "../mechanisms/null.ts";
-import { type Message, Pipe, type PipeCommand, type PipeOwner, type PipePeer } from "../pipe.ts";
-import type { Connection } from "../transports/connection.ts";
-import { closeInprocPipe, type InprocSocket } from "../transports/inproc.ts";
-import { type MessageLike, toMessage } from "./message.ts";
-import { NOT_YET, Waiters } from "./waiters.ts";
-import { QueuedIterator } from "../util/queued_iterator.ts";
-import { receiveSlabs, type SlabPool } from "../util/slab_pool.ts";
+import type { SocketEvents } from "../events.ts";
 import type { SocketType } from "../wire/constants.ts";
-import { isCompatible } from "./compatibility.ts";
-import { Endpoints } from "./endpoints.ts";
-import type { ResolvedOptions } from "./options.ts";
-import { SocketOptions } from "./socket_options.ts";
+import { commonOptionNames, type CommonOptionProperties, type OptionName } from "./options.ts";
+import type { SocketCore } from "./socket_core.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 
-const EMPTY = new Uint8Array(0);
+let coreOf: (socket: Socket) => SocketCore;
 
-export abstract class Socket extends SocketOptions implements PipeOwner, InprocSocket {
+/**
+ * The engine behind a socket (internal: the type files, proxies and tests use it; it is not
+ * exported from mod.ts).
+ */
+export function socketCore<C extends SocketCore = SocketCore>(socket: Socket): C {
+  return coreOf(socket) as C;
+}
+
+/** The options every socket type has, as typed properties (see {@linkcode SocketOptions}). */
+export interface Socket extends CommonOptionProperties {}
+
+/**
+ * What every socket has: endpoints, options, events and closing. A socket is made as one of
+ * the concrete types (`new Push()`, `new Router()`…); sending and receiving come with its
+ * capabilities ({@linkcode WritableSocket}, {@linkcode ReadableSocket}).
+ *
+ * Every option of the socket's type is a property (`socket.sendHighWaterMark = 5`), typed per
+ * class and validated as in the constructor; options that cannot change once the socket is
+ * bound or connected (`routingId`, `conflate`, `manual`) throw a TypeError when set later.
+ *
+ * @example Bind, connect, exchange, close
+ * ```ts
+ * import { Pull, Push } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using pull = new Pull();
+ * await pull.bind("tcp://127.0.0.1:*");
+ * await using push = new Push({ sendHighWaterMark: 100 });
+ * push.connect(pull.lastEndpoint!);
+ * await push.send(["hello", "world"]);
+ * const [a, b] = await pull.receive();
+ * assert.equal(new TextDecoder().decode(a), "hello");
+ * assert.equal(b!.length, 5);
+ * assert.equal(push.sendHighWaterMark, 100);
+ * ```
+ */
+export abstract class Socket {
+  #core: SocketCore;
+
+  static {
+    coreOf = (socket) => socket.#core;
+  }
+
+  /** Made by the concrete types with their engine; `core` is internal. */
+  protected constructor(core: object) {
+    this.#core = core as SocketCore;
+  }
+
+  /** The socket type's wire name (`"PUSH"`, `"ROUTER"`…). */
+  get type(): SocketType {
+    return this.#core.type;
+  }
+
   /** The endpoint of the last bind, with wildcards resolved (ZMQ_LAST_ENDPOINT). */
-  lastEndpoint: string | undefined;
-  /** PUB/XPUB: `01`/`00` messages from peers are subscriptions. */
-  readonly receivesSubscriptions: boolean = false;
-  protected readonly pipes = new Set<Pipe>();
-  #events: QueuedIterator<SocketEvent> | undefined;
-  #endpoints: Endpoints;
-  #sends = new Waiters<Message, true>();
-  #receives = new Waiters<undefined, Message>();
-  #closed = false;
-  #lingerCheck: (() => void) | undefined;
-  #recycle: { pool: SlabPool | undefined } = { pool: undefined };
-
-  protected constructor(
-    type: SocketType,
-    options: object | undefined,
-    allowed: readonly string[],
-    typeDefaults: Partial<ResolvedOptions> = {},
-  ) {
-    super(type, options, allowed, typeDefaults);
-    this.#endpoints = new Endpoints({
-      inproc: this,
-      opts: this.opts,
-      isClosed: () => this.#closed,
-      emit: (e) => this.emit(e),
-      newPipe: (endpoint) => this.#newPipe(endpoint),
-      terminate: (pipe, dropInbound) => this.#terminate(pipe, dropInbound),
-      startSession: (endpoint, conn, pipe, gone) => this.#startSession(endpoint, conn, pipe, gone),
-    });
-  }
-
-  // ---------------------------------------------------------------- events
-
-  /** Socket events as an async iterable; recorded from the first access on. */
-  get events(): AsyncIterableIterator<SocketEvent> {
-    return this.#events ??= new QueuedIterator<SocketEvent>();
-  }
-
-  protected emit(event: SocketEvent): void {
-    this.#events?.push(event);
-  }
-
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  // ---------------------------------------------------------------- endpoints
-
-  async bind(endpoint: string): Promise<void> {
-    this.#assertOpen();
-    this.lastEndpoint = await this.#endpoints.bind(endpoint);
-  }
-
-  unbind(endpoint: string): Promise<void> {
-    return this.#endpoints.unbind(endpoint);
-  }
-
-  connect(endpoint: string): void {
-    this.#assertOpen();
-    this.#endpoints.connect(endpoint);
-  }
-
-  disconnect(endpoint: string): void {
-    this.#endpoints.disconnect(endpoint);
-  }
-
-  // ---------------------------------------------------------------- sessions
-
-  #startSession(
-    endpoint: string,
-    conn: Connection,
-    pipe: Pipe | undefined,
-    gone: (r: CloseReason) => void,
-  ): ConnectionEngine {
-    const host: SessionHost = {
-      ownMetadata: () => this.ownMetadata(),
-      createMechanism: (own) => new NullMechanism(own),
-      attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
-      activated: (session, active) => this.#activate(endpoint, session.conn.remoteAddress, active),
-      detached: (session, reason) => {
-        this.#detached(endpoint, session, reason, pipe);
-        gone(reason);
-      },
-    };
-    const session = this.createEngine(
-      conn,
-      host,
-      this.sessionOptions(this.receivesSubscriptions, this.#recycle),
-    );
-    session.start();
-    return session;
-  }
-
-  /** The engine for a new tcp/ipc connection: ZMTP, unless the type speaks raw bytes. */
-  protected createEngine(
-    conn: Connection,
-    host: SessionHost,
-    options: SessionOptions,
-  ): ConnectionEngine {
-    return new Session(conn, host, options);
-  }
-
-  #attach(endpoint: string, remote: string, peer: PipePeer, existing: Pipe | undefined): Pipe {
-    if (!isCompatible(this.type, peer.socketType)) {
-      throw new ProtocolError(
-        ProtocolErrorCode.INCOMPATIBLE_SOCKET_TYPE,
-        `${this.type} cannot talk to a ${peer.socketType} peer`,
-      );
-    }
-    const refusal = this.xrefuse(peer, existing);
-    if (refusal) throw new ProtocolError(ProtocolErrorCode.UNSPECIFIED, refusal);
-    const pipe = existing ?? this.#newPipe(endpoint);
-    pipe.peer = peer;
-    pipe.address = remote;
-    return pipe;
-  }
-
-  #activate(endpoint: string, remote: string, pipe: Pipe): void {
-    this.xready(pipe);
-    this.emit({ type: "handshake", address: endpoint, remote });
-    this.kick(); // a send may have been waiting for a peer (bound sockets have none before this)
-  }
-
-  #detached(
-    endpoint: string,
-    session: ConnectionEngine,
-    reason: CloseReason,
-    persistent: Pipe | undefined,
-  ): void {
-    const pipe = session.pipe;
-    if (reason.established && pipe) {
-      this.emit({
-        type: "disconnect",
-        address: endpoint,
-        remote: session.conn.remoteAddress,
-        ...errorOf(reason),
-      });
-      if (pipe !== persistent) this.#terminate(pipe);
-      else this.xpeerGone(pipe);
-    } else if (reason.kind === "protocol") {
-      this.emit({ type: "handshake:error:protocol", address: endpoint, ...errorOf(reason) });
-    } else if (reason.kind !== "closed") {
-      this.emit({ type: "handshake:error:other", address: endpoint, ...errorOf(reason) });
-    }
-  }
-
-  #newPipe(endpoint: string): Pipe {
-    const pipe = new Pipe(this, endpoint, {
-      sendHighWaterMark: this.opts.sendHighWaterMark,
-      receiveHighWaterMark: this.opts.receiveHighWaterMark,
-      conflate: this.opts.conflate,
-    });
-    this.pipes.add(pipe);
-    this.xattach(pipe);
-    return pipe;
+  get lastEndpoint(): string | undefined {
+    return this.#core.lastEndpoint;
   }
 
   /**
-   * The pipe is gone for good. Messages queued for the peer are dropped; messages the peer
-   * delivered before it left stay readable (as libzmq), unless `dropInbound` (disconnect()).
-   * (Lead engineer's decision, deliberate: RFC 28/30's "destroy the queue" is kept for what is
-   * queued *for* the peer; dropping what a PUSH delivered before it exited would lose the tail
-   * of every `cat | push` pipeline. Tests asserting inbound loss must be changed, not this.)
+   * The socket's events (as zeromq.js's Observer): `on(type, listener)` / `off`, `receive()`,
+   * and `for await`; recorded from the first access on. Error events carry a ZmqError with a
+   * libzmq code (a ProtocolError for protocol failures).
    */
-  #terminate(pipe: Pipe, dropInbound = false): void {
-    if (pipe.terminated) return;
-    pipe.terminated = true;
-    pipe.clearOut();
-    if (dropInbound) pipe.clear();
-    this.pipes.delete(pipe);
-    closeInprocPipe(pipe);
-    this.xdetach(pipe);
-    this.#lingerCheck?.();
+  get events(): SocketEvents {
+    return this.#core.events;
   }
 
-  // ---- inproc (InprocSocket) ----
-
-  inprocPeerInfo(): PipePeer {
-    return {
-      socketType: this.type,
-      identity: this.ownIdentity ?? EMPTY,
-      metadata: this.ownMetadata(),
-      zmtp31: true,
-    };
+  /**
+   * Settles once the socket is closed for good: close() was called, linger has passed, the
+   * listeners are closed and every connection is gone. It never rejects. (In zeromq.js
+   * `closed` is a boolean: here that is {@linkcode Socket.isClosed}.)
+   */
+  get closed(): Promise<void> {
+    return this.#core.closed;
   }
 
-  inprocAttach(endpoint: string, peer: PipePeer, existing: Pipe | undefined): Pipe {
-    // capacity is our SNDHWM (out queue) + the peer's RCVHWM (its in queue, which the inproc
-    // pump fills eagerly): libzmq's inproc sum, with 0 on either side meaning unlimited
-    return this.#attach(endpoint, "inproc", peer, existing);
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.#core.isClosed;
   }
 
-  inprocActivate(pipe: Pipe): void {
-    this.#activate(pipe.endpoint, "inproc", pipe);
+  /**
+   * Binds to an endpoint (`tcp://host:port`, `tcp://*:*`, `ipc:///path`, `inproc://name`);
+   * resolves once listening. Rejects with a ZmqError (EADDRINUSE, EINVAL…).
+   */
+  bind(endpoint: string): Promise<void> {
+    return this.#core.bind(endpoint);
   }
 
-  inprocDetached(pipe: Pipe): void {
-    this.emit({ type: "disconnect", address: pipe.endpoint });
-    this.#terminate(pipe);
-    this.#endpoints.forget(pipe);
+  /** Stops listening on an endpoint given to bind() and drops its connections. */
+  unbind(endpoint: string): Promise<void> {
+    return this.#core.unbind(endpoint);
   }
 
-  // ---------------------------------------------------------------- PipeOwner
-
-  pipeReadable(_pipe: Pipe): void {
-    if (this.#receives.length > 0) this.#drainReceives();
+  /**
+   * Connects to an endpoint, in the background: messages queue until the peer is there, and
+   * a lost connection is made again (reconnectInterval). Throws for a malformed endpoint.
+   */
+  connect(endpoint: string): void {
+    this.#core.connect(endpoint);
   }
 
-  pipeWritable(_pipe: Pipe): void {
-    if (this.#sends.length > 0) this.#drainSends();
-    this.#lingerCheck?.();
+  /** Stops connecting to an endpoint given to connect(), dropping what is queued for it. */
+  disconnect(endpoint: string): void {
+    this.#core.disconnect(endpoint);
   }
 
-  pipeCommand(pipe: Pipe, command: PipeCommand): void {
-    this.xcommand(pipe, command);
+  /**
+   * Sets an option by name, validated as in the constructor (the properties do the same).
+   * Throws a TypeError for a name this type does not accept, and for an option that cannot
+   * change once bind()/connect() was called.
+   */
+  setOption(name: OptionName | (string & Record<never, never>), value: unknown): void {
+    this.#core.setOption(name, value);
   }
 
-  // ---------------------------------------------------------------- hooks for socket types
-
-  /** A pipe was created (connect side: before its handshake). */
-  protected abstract xattach(pipe: Pipe): void;
-  /** A handshake completed on the pipe (each reconnection too). */
-  protected xready(_pipe: Pipe): void {}
-  /** The pipe's connection dropped; the pipe lives on and will reconnect. */
-  protected xpeerGone(_pipe: Pipe): void {}
-  /** The pipe is gone for good. */
-  protected abstract xdetach(pipe: Pipe): void;
-  /** A reason to refuse this peer, or undefined. */
-  protected xrefuse(_peer: PipePeer, _existing: Pipe | undefined): string | undefined {
-    return undefined;
-  }
-  /** Queue a message; false when it must wait (mute state that blocks). May throw ZmqError. */
-  protected xsend(_msg: Message): boolean {
-    throw new ZmqError("ENOTSUP", `${this.type} sockets cannot send`);
-  }
-  /** The next message for the application, or undefined. May throw ZmqError. */
-  protected xrecv(): Message | undefined {
-    throw new ZmqError("ENOTSUP", `${this.type} sockets cannot receive`);
-  }
-  protected xcommand(_pipe: Pipe, _command: PipeCommand): void {}
-
-  /** Wake blocked senders/receivers after a state change only the type knows about. */
-  protected kick(): void {
-    if (this.#sends.length > 0) this.#drainSends();
-    if (this.#receives.length > 0) this.#drainReceives();
-  }
-
-  // ---------------------------------------------------------------- send / receive
-
-  protected _send(msg: MessageLike): Promise<void> {
-    if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
-    let frames: Message;
-    try {
-      frames = toMessage(msg);
-      if (this.#sends.length === 0 && this.xsend(frames)) return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    const timeout = this.opts.sendTimeout;
-    if (timeout === 0) {
-      return Promise.reject(new ZmqError("EAGAIN", "No peer can accept the message now"));
-    }
-    return this.#sends.wait(
-      frames,
-      timeout,
-      () => new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`),
-      () => this.#drainSends(),
-    ) as Promise<unknown> as Promise<void>;
-  }
-
-  #trySend = (frames: Message): true | typeof NOT_YET => this.xsend(frames) ? true : NOT_YET;
-  #tryReceive = (): Message | typeof NOT_YET => this.xrecv() ?? NOT_YET;
-
-  #drainSends(): void {
-    this.#sends.drain(this.#trySend);
+  /** An option's value by name, in resolved form (routingId as bytes). */
+  getOption(name: OptionName | (string & Record<never, never>)): unknown {
+    return this.#core.getOption(name);
   }
 
   /** Messages queued both ways across all peers, and how many peers are connected now. */
   gauges(): { queued: number; peers: number } {
-    let queued = 0;
-    let peers = 0;
-    for (const p of this.pipes) {
-      queued += p.inLength + p.outLength;
-      if (p.engine !== undefined) peers++;
-    }
-    return { queued, peers };
-  }
-
-  /**
-   * A message if one can be taken right now, else undefined; never waits (for proxies and
-   * other loops that drain a socket without a promise per message). Throws as receive() rejects.
-   */
-  tryReceive(): Message | undefined {
-    if (this.#closed || this.#receives.length > 0) return undefined;
-    return this.xrecv();
-  }
-
-  /** Queues the message if that can be done right now (true), else false; never waits. */
-  trySend(msg: Message): boolean {
-    if (this.#closed || this.#sends.length > 0) return false;
-    return this.xsend(msg);
-  }
-
-  protected _receive(): Promise<Message> {
-    if (this.#receives.length === 0) {
-      try {
-        const m = this.xrecv();
-        if (m !== undefined) return Promise.resolve(m);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    }
-    if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));
-    const timeout = this.opts.receiveTimeout;
-    if (timeout === 0) return Promise.reject(new ZmqError("EAGAIN", "No message available"));
-    return this.#receives.wait(
-      undefined,
-      timeout,
-      () => new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`),
-    );
-  }
-
-  #drainReceives(): void {
-    this.#receives.drain(this.#tryReceive);
+    return this.#core.gauges();
   }
 
   /**
    * Hands a received message's memory back: call it once you are done with the message, and
-   * use none of its frames afterwards (nor anything that still refers to them, such as a send
-   * in progress). A busy receiver that releases what it has handled reads into warm, reused
-   * memory instead of fresh allocations (on Deno; elsewhere the runtime owns the receive
-   * memory and this does nothing). Messages never released are collected as usual.
+   * use none of its frames yourself afterwards. A busy receiver that releases what it has
+   * handled reads into warm, reused memory instead of fresh allocations (on Deno; elsewhere
+   * the runtime owns the receive memory and this does nothing). Forwarding first is safe: a
+   * message queued by `send()` keeps its memory from reuse until it is written or dropped.
+   * Releasing twice, or what was never received, does nothing.
    */
   release(message: readonly Uint8Array[]): void {
-    const pool = this.#recycle.pool ??= receiveSlabs;
-    for (let i = 0; i < message.length; i++) pool.release(message[i]!);
+    this.#core.release(message);
   }
-
-  protected async *_iterate(): AsyncGenerator<Message, void, undefined> {
-    while (!this.#closed) {
-      try {
-        yield await this._receive();
-      } catch (e) {
-        if (e instanceof ZmqError && e.code === "ETERM") return;
-        throw e;
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- close
 
   /**
-   * Closes the socket. Pending sends and receives reject with ETERM; messages already queued
+   * Closes the socket: pending sends and receives reject with ETERM; messages already queued
    * for connected peers are still delivered for up to `linger` ms (-1: until sent).
+   * `await socket.closed` to know when that is over.
    */
   close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    const err = () => new ZmqError("ETERM", "Socket is closed");
-    this.#sends.rejectAll(err);
-    this.#receives.rejectAll(err);
-    this.#endpoints.stopListening();
-    const linger = this.opts.linger;
-    if (linger === 0 || !this.#queuedOut()) return this.#shutdown();
-    const timer = linger > 0 ? setTimeout(() => this.#shutdown(), linger) : undefined;
-    // checked after the current turn, so a session that just took a message can write it
-    let queued = false;
-    this.#lingerCheck = () => {
-      if (queued) return;
-      queued = true;
-      queueMicrotask(() => {
-        queued = false;
-        if (this.#lingerCheck && !this.#queuedOut()) {
-          if (timer !== undefined) clearTimeout(timer);
-          this.#shutdown();
-        }
-      });
-    };
+    this.#core.close();
   }
 
-  #shutdown(): void {
-    this.#lingerCheck = undefined;
-    this.#endpoints.closeAll();
-    for (const p of [...this.pipes]) this.#terminate(p);
-    this.emit({ type: "end", address: "" });
-    this.#events?.stop();
-  }
-
-  #queuedOut(): boolean {
-    for (const p of this.pipes) if (p.hasOut()) return true;
-    return false;
-  }
-
+  /** `await using socket = new Push()`: closes the socket and waits for `closed`. */
   [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    return Promise.resolve();
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new ZmqError("ETERM", "Socket is closed");
+    this.#core.close();
+    return this.#core.closed;
   }
 }
 
-function errorOf(reason: CloseReason): { error?: Error } {
-  return reason.error ? { error: reason.error } : {};
-}
+defineOptionProperties(Socket, commonOptionNames);

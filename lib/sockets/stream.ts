@@ -13,18 +13,20 @@ import type { Connection } from "../transports/connection.ts";
 import { bytesKey, concatBytes } from "../util/bytes.ts";
 import { Queue } from "../util/queue.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type SocketOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { optionNamesFor, type SocketOptions } from "./options.ts";
 
 const EMPTY = new Uint8Array(0);
 
-export class Stream extends DuplexSocket {
+/** The engine of a STREAM socket: its routing, behind Stream. */
+export class StreamCore extends SocketCore {
   #fq = new FairQueue();
   #byId = new Map<string, Pipe>();
   #nextId = (Math.random() * 0x1_0000_0000) >>> 0;
   #left = new Queue<Message>();
 
   constructor(options?: SocketOptions) {
-    super("STREAM", { immediate: true, ...options }, commonOptionNames);
+    super("STREAM", options, optionNamesFor("STREAM"));
   }
 
   protected override createEngine(
@@ -76,5 +78,26 @@ export class Stream extends DuplexSocket {
     if (!pipe.canWrite()) return false;
     pipe.write(msg.slice(1));
     return true;
+  }
+}
+
+/**
+ * STREAM: plain TCP peers, no ZMTP. Each message received is `[routing id, bytes]` (an empty
+ * body when a peer connects or leaves); a message sent is `[routing id, bytes]`, and an empty
+ * body closes that connection.
+ *
+ * @example Talk to a raw TCP client
+ * ```ts
+ * import { Stream } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using stream = new Stream();
+ * await stream.bind("tcp://127.0.0.1:*");
+ * assert.match(stream.lastEndpoint!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+ * ```
+ */
+export class Stream extends DuplexSocket {
+  /** A new STREAM socket; `options` as the properties of the same names. */
+  constructor(options?: SocketOptions) {
+    super(new StreamCore(options));
   }
 }

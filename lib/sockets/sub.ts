@@ -8,18 +8,30 @@ import type { Message, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { SubscriptionTrie } from "../routing/subscription_trie.ts";
 import { ReadableSocket } from "./capabilities.ts";
-import { commonOptionNames, type SubscriberOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { socketCore } from "./socket.ts";
+import {
+  optionNamesFor,
+  specificOptionNames,
+  type SubscriberOptions,
+  type TypeOptionProperties,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 
 const enc = new TextEncoder();
 const topicBytes = (t: string | Uint8Array): Uint8Array =>
   typeof t === "string" ? enc.encode(t) : t;
 
-export class Subscriber extends ReadableSocket {
+/** The options a SUB has beyond the common ones, as typed properties (table: options.ts). */
+export interface Subscriber extends TypeOptionProperties<"SUB"> {}
+
+/** The engine of a SUB socket: its routing, behind Subscriber. */
+export class SubscriberCore extends SocketCore {
   #fq = new FairQueue();
   #subs = new SubscriptionTrie();
 
   constructor(options?: SubscriberOptions) {
-    super("SUB", options, [...commonOptionNames, "invertMatching"], { linger: 0 });
+    super("SUB", options, optionNamesFor("SUB"));
   }
 
   /** Subscribes to each prefix given; with none, to everything. Counted, like libzmq. */
@@ -63,3 +75,39 @@ export class Subscriber extends ReadableSocket {
     }
   }
 }
+
+/**
+ * SUB (RFC 29): receives what its publishers send under the topics it subscribed to (prefixes
+ * of the first frame); subscriptions are sent again on every reconnection.
+ *
+ * @example Subscribe to everything
+ * ```ts
+ * import { Publisher, Subscriber } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using pub = new Publisher();
+ * await pub.bind("inproc://sub-doc");
+ * await using sub = new Subscriber();
+ * sub.subscribe();
+ * sub.connect("inproc://sub-doc");
+ * await pub.send("tick");
+ * assert.equal(new TextDecoder().decode((await sub.receive())[0]), "tick");
+ * ```
+ */
+export class Subscriber extends ReadableSocket {
+  /** A new SUB socket; `options` as the properties of the same names. */
+  constructor(options?: SubscriberOptions) {
+    super(new SubscriberCore(options));
+  }
+
+  /** Subscribes to each prefix given; with none, to everything. Counted, like libzmq. */
+  subscribe(...topics: Array<string | Uint8Array>): void {
+    socketCore<SubscriberCore>(this).subscribe(...topics);
+  }
+
+  /** Drops one subscription to each prefix given; with none, the subscribe-to-all one. */
+  unsubscribe(...topics: Array<string | Uint8Array>): void {
+    socketCore<SubscriberCore>(this).unsubscribe(...topics);
+  }
+}
+
+defineOptionProperties(Subscriber, specificOptionNames("SUB"));

@@ -10,12 +10,24 @@ import { SubscriptionTrie } from "../routing/subscription_trie.ts";
 import { ByteQueue } from "../util/byte_queue.ts";
 import { Queue } from "../util/queue.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type XPublisherOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { socketCore } from "./socket.ts";
+import {
+  optionNamesFor,
+  specificOptionNames,
+  type TypeOptionProperties,
+  type XPublisherOptions,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 import { publish, subsOf } from "./pub.ts";
 
 const enc = new TextEncoder();
 
-export class XPublisher extends DuplexSocket {
+/** The options a XPUB has beyond the common ones, as typed properties (table: options.ts). */
+export interface XPublisher extends TypeOptionProperties<"XPUB"> {}
+
+/** The engine of a XPUB socket: its routing, behind XPublisher. */
+export class XPublisherCore extends SocketCore {
   override readonly receivesSubscriptions = true;
   /** Messages a full subscriber missed. */
   dropped = 0;
@@ -31,14 +43,7 @@ export class XPublisher extends DuplexSocket {
   #lastPipe: Pipe | undefined;
 
   constructor(options?: XPublisherOptions) {
-    super("XPUB", options, [
-      ...commonOptionNames,
-      "invertMatching",
-      "noDrop",
-      "verbosity",
-      "manual",
-      "welcomeMessage",
-    ]);
+    super("XPUB", options, optionNamesFor("XPUB"));
   }
 
   /** Manual mode: apply a subscription for the peer whose event was read last. */
@@ -133,3 +138,45 @@ export class XPublisher extends DuplexSocket {
     return [e];
   }
 }
+
+/**
+ * XPUB (RFC 29): a PUB whose subscribers' subscriptions are received as messages (`01` +
+ * topic to subscribe, `00` + topic to cancel), once per topic unless `verbosity` says
+ * otherwise; with `manual`, the application decides what each subscriber gets.
+ *
+ * @example See a subscription arrive
+ * ```ts
+ * import { Subscriber, XPublisher } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using xpub = new XPublisher();
+ * await xpub.bind("inproc://xpub-doc");
+ * await using sub = new Subscriber();
+ * sub.subscribe("A");
+ * sub.connect("inproc://xpub-doc");
+ * const [event] = await xpub.receive();
+ * assert.deepEqual([...event!], [1, 65]); // 01 = subscribe, then the topic "A"
+ * ```
+ */
+export class XPublisher extends DuplexSocket {
+  /** A new XPUB socket; `options` as the properties of the same names. */
+  constructor(options?: XPublisherOptions) {
+    super(new XPublisherCore(options));
+  }
+
+  /** Messages a full subscriber missed. */
+  get dropped(): number {
+    return socketCore<XPublisherCore>(this).dropped;
+  }
+
+  /** With `manual`: subscribes the subscriber whose subscription was last received. */
+  subscribe(topic: string | Uint8Array): void {
+    socketCore<XPublisherCore>(this).subscribe(topic);
+  }
+
+  /** With `manual`: cancels a subscription of the subscriber last received from. */
+  unsubscribe(topic: string | Uint8Array): void {
+    socketCore<XPublisherCore>(this).unsubscribe(topic);
+  }
+}
+
+defineOptionProperties(XPublisher, specificOptionNames("XPUB"));

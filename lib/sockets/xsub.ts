@@ -8,14 +8,16 @@ import type { Message, Pipe } from "../pipe.ts";
 import { FairQueue } from "../routing/fair_queue.ts";
 import { SubscriptionTrie } from "../routing/subscription_trie.ts";
 import { DuplexSocket } from "./capabilities.ts";
-import { commonOptionNames, type SocketOptions } from "./options.ts";
+import { SocketCore } from "./socket_core.ts";
+import { optionNamesFor, type SocketOptions } from "./options.ts";
 
-export class XSubscriber extends DuplexSocket {
+/** The engine of a XSUB socket: its routing, behind XSubscriber. */
+export class XSubscriberCore extends SocketCore {
   #fq = new FairQueue();
   #subs = new SubscriptionTrie();
 
   constructor(options?: SocketOptions) {
-    super("XSUB", options, commonOptionNames, { linger: 0 });
+    super("XSUB", options, optionNamesFor("XSUB"));
   }
 
   protected xattach(pipe: Pipe): void {
@@ -46,5 +48,31 @@ export class XSubscriber extends DuplexSocket {
 
   protected override xrecv(): Message | undefined {
     return this.#fq.recv();
+  }
+}
+
+/**
+ * XSUB (RFC 29): a SUB whose subscriptions are messages the application sends (`01` + topic
+ * to subscribe, `00` + topic to cancel); everything received is handed up unfiltered. The
+ * subscriber side of a pub-sub proxy.
+ *
+ * @example Subscribe by sending
+ * ```ts
+ * import { Publisher, XSubscriber } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * await using pub = new Publisher();
+ * await pub.bind("inproc://xsub-doc");
+ * await using xsub = new XSubscriber();
+ * xsub.connect("inproc://xsub-doc");
+ * await xsub.send(new Uint8Array([1])); // subscribe to everything
+ * await new Promise((r) => setTimeout(r, 10));
+ * await pub.send("news");
+ * assert.equal(new TextDecoder().decode((await xsub.receive())[0]), "news");
+ * ```
+ */
+export class XSubscriber extends DuplexSocket {
+  /** A new XSUB socket; `options` as the properties of the same names. */
+  constructor(options?: SocketOptions) {
+    super(new XSubscriberCore(options));
   }
 }

@@ -20,8 +20,12 @@ export function listenEndpoint(
   });
 }
 
-export function dialEndpoint(ep: Endpoint): Promise<Connection> {
-  if (ep.transport === "tcp") return dialTcp({ host: ep.host, port: ep.port });
+/**
+ * Dials the endpoint. An aborted `signal` cancels a TCP dial in progress (on Bun, a dial with
+ * a signal goes through node:net, since Bun.connect cannot be cancelled).
+ */
+export function dialEndpoint(ep: Endpoint, signal?: AbortSignal): Promise<Connection> {
+  if (ep.transport === "tcp") return dialTcp({ host: ep.host, port: ep.port }, signal);
   if (ep.transport === "ipc") return dialIpc(ep.path);
   return Promise.reject(new Error("not a stream transport"));
 }

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: MIT
 /** Small byte helpers. */
 
-/** A Map key for bytes: each byte as one UTF-16 code unit. */
-export function bytesKey(b: Uint8Array): string {
+/**
+ * Bytes as Latin-1 text, each byte one UTF-16 code unit, from `start` to `end` (the whole
+ * array by default): ZMTP's ASCII names (mechanism, command, property, socket type), and a Map
+ * key for bytes. Loops rather than spreading into fromCharCode: no argument-count limit.
+ */
+export function latin1(b: Uint8Array, start = 0, end = b.length): string {
   let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
   return s;
 }
+
+/** A Map key for bytes: each byte as one UTF-16 code unit. */
+export const bytesKey: (b: Uint8Array) => string = latin1;
 
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

@@ -5,6 +5,7 @@
  */
 import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
 import { decodeMetadata, encodeMetadata, type Metadata } from "./metadata.ts";
+import { latin1 } from "../util/bytes.ts";
 
 export interface Command {
   name: string;
@@ -12,11 +13,6 @@ export interface Command {
 }
 
 const enc = new TextEncoder();
-const latin1 = (b: Uint8Array): string => {
-  let s = "";
-  for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-  return s;
-};
 
 export function encodeCommand(
   name: string,

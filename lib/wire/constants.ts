@@ -30,4 +30,5 @@ export const SocketType = {
   XSUB: "XSUB",
   STREAM: "STREAM",
 } as const;
+/** A socket type's wire name, e.g. `"DEALER"` (libzmq's ZMQ_DEALER). */
 export type SocketType = typeof SocketType[keyof typeof SocketType];

@@ -12,6 +12,7 @@ import {
   ZMTP_MAJOR,
   ZMTP_MINOR,
 } from "./constants.ts";
+import { latin1 } from "../util/bytes.ts";
 
 export interface Greeting {
   major: number;
@@ -118,8 +119,7 @@ export function decodeGreeting(b: Uint8Array): Greeting {
   // stays in the name and so fails the comparison with ours.
   let end = MECHANISM_OFFSET + MECHANISM_SIZE;
   while (end > MECHANISM_OFFSET && b[end - 1] === 0) end--;
-  let mechanism = "";
-  for (let i = MECHANISM_OFFSET; i < end; i++) mechanism += String.fromCharCode(b[i]!);
+  const mechanism = latin1(b, MECHANISM_OFFSET, end);
   return { major, minor: b[11]!, mechanism, asServer: b[AS_SERVER_OFFSET] === 1 };
 }
 

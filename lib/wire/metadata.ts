@@ -5,6 +5,7 @@
  * stray trailing byte is a protocol error.
  */
 import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
+import { latin1 } from "../util/bytes.ts";
 
 /** Properties in wire order. Names keep their spelling; lookups are case-insensitive. */
 export type Metadata = Array<[name: string, value: Uint8Array]>;
@@ -55,8 +56,7 @@ export function decodeMetadata(b: Uint8Array): Metadata {
         `truncated metadata at offset ${o}`,
       );
     }
-    let name = "";
-    for (let i = 0; i < nameLen; i++) name += String.fromCharCode(b[o + 1 + i]!);
+    const name = latin1(b, o + 1, o + 1 + nameLen);
     if (!NAME_RE.test(name)) {
       throw new ProtocolError(
         ProtocolErrorCode.INVALID_METADATA,

@@ -7,21 +7,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { Buffer } from "node:buffer";
 import { fileURLToPath } from "node:url";
-import {
-  Dealer,
-  Pair,
-  Publisher,
-  Pull,
-  Push,
-  Reply,
-  Request,
-  Router,
-  type Socket,
-  type SocketEvent,
-  Subscriber,
-  XPublisher,
-  XSubscriber,
-} from "../../mod.ts";
+import { type Socket, socketClasses, type SocketEvent } from "../../mod.ts";
 
 export type SocketTypeName =
   | "PAIR"
@@ -247,19 +233,10 @@ type AnySocket = Socket & {
   unsubscribe?: (...t: Uint8Array[]) => void;
 };
 
-const zmqkitClasses: Record<SocketTypeName, new (o?: Record<string, unknown>) => Socket> = {
-  PAIR: Pair,
-  PUB: Publisher,
-  SUB: Subscriber,
-  XPUB: XPublisher,
-  XSUB: XSubscriber,
-  REQ: Request,
-  REP: Reply,
-  DEALER: Dealer,
-  ROUTER: Router,
-  PUSH: Push,
-  PULL: Pull,
-};
+const zmqkitClasses = socketClasses as Record<
+  SocketTypeName,
+  new (o?: Record<string, unknown>) => Socket
+>;
 
 class ZmqkitSide implements Side {
   readonly impl = "zmqkit" as const;

@@ -4,7 +4,7 @@
  *   withTimeout(promise, ms, what)      rejects with an Error naming `what` past `ms`
  *   waitForEvent(socket, type, ms?)     next socket event whose type is `type` (or one of)
  */
-import type { SocketEvent } from "../../lib/events.ts";
+import type { SocketEvent } from "../../lib/internal.ts";
 
 export type { SocketEvent };
 

@@ -6,9 +6,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { withTimeout } from "../_helpers/wait.ts";
-import { openLatClient, openLatServer } from "../../lib/bench/lat.ts";
-import { openThrReceiver, openThrSender } from "../../lib/bench/thr.ts";
-import { thrLines } from "../../lib/bench/report.ts";
+import { openLatClient, openLatServer } from "../../lib/internal.ts";
+import { openThrReceiver, openThrSender } from "../../lib/internal.ts";
+import { thrLines } from "../../lib/internal.ts";
 
 const SCRIPT = fileURLToPath(new URL("../../bench/peers/zmqjs_perf.mjs", import.meta.url));
 const DEADLINE = 30_000;

@@ -2,9 +2,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { withTimeout } from "../_helpers/wait.ts";
-import { LAT_PATTERNS, THR_PATTERNS } from "../../lib/bench/patterns.ts";
-import { latLines, latRow, thrRow } from "../../lib/bench/report.ts";
-import { runLat, runThr, type Transport } from "../../lib/bench/run.ts";
+import { LAT_PATTERNS, THR_PATTERNS } from "../../lib/internal.ts";
+import { latLines, latRow, thrRow } from "../../lib/internal.ts";
+import { runLat, runThr, type Transport } from "../../lib/internal.ts";
 
 const DEADLINE = 20_000;
 const TRANSPORTS: Transport[] = ["tcp", "ipc", "inproc"];

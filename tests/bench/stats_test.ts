@@ -6,7 +6,7 @@ import {
   renderHistogram,
   spread,
   summarizeLatency,
-} from "../../lib/bench/stats.ts";
+} from "../../lib/internal.ts";
 
 describe("bench stats", () => {
   it("takes nearest-rank percentiles", () => {

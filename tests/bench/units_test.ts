@@ -6,7 +6,7 @@ import {
   parseCount,
   parseDuration,
   parseSize,
-} from "../../lib/bench/units.ts";
+} from "../../lib/internal.ts";
 
 describe("bench units", () => {
   it("parses sizes in bytes and binary units", () => {

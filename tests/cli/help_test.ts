@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { VERSION } from "../../lib/version.ts";
+import { VERSION } from "../../lib/internal.ts";
 import { TYPE_NAMES } from "../../cli/cat/types.ts";
 import { FORMATS } from "../../cli/io/options.ts";
 import { ensureBinary, killAll, ROOT, zmqkit } from "./_cli.ts";

@@ -8,9 +8,9 @@
  *   deno run -A tests/dump/_big_capture.ts 2G [pcapng] | zmqkit dump --pcap -
  */
 import process from "node:process";
-import { encodeGreeting } from "../../lib/wire/greeting.ts";
-import { encodeReady } from "../../lib/wire/command.ts";
-import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
+import { encodeGreeting } from "../../lib/internal.ts";
+import { encodeReady } from "../../lib/internal.ts";
+import { encodeFrame } from "../../lib/internal.ts";
 
 const te = new TextEncoder();
 const CLIENT = [10, 0, 0, 1];

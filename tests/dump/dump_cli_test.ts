@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pack } from "msgpackr";
 import { ensureBinary, killAll, statusAfterSignal, zmqkit } from "../cli/_cli.ts";
-import { encodeGreeting } from "../../lib/wire/greeting.ts";
-import { encodePing, encodeReady } from "../../lib/wire/command.ts";
-import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
-import { concatBytes } from "../../lib/util/bytes.ts";
+import { encodeGreeting } from "../../lib/internal.ts";
+import { encodePing, encodeReady } from "../../lib/internal.ts";
+import { encodeFrame } from "../../lib/internal.ts";
+import { concatBytes } from "../../lib/internal.ts";
 
 const te = new TextEncoder();
 let dir: string;

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import fc from "fast-check";
 import { ensureBinary, killAll } from "../cli/_cli.ts";
-import { encodeGreeting } from "../../lib/wire/greeting.ts";
-import { encodeReady } from "../../lib/wire/command.ts";
-import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
+import { encodeGreeting } from "../../lib/internal.ts";
+import { encodeReady } from "../../lib/internal.ts";
+import { encodeFrame } from "../../lib/internal.ts";
 import { startDump, targetOf } from "./_relay.ts";
-import { concatBytes } from "../../lib/util/bytes.ts";
+import { concatBytes } from "../../lib/internal.ts";
 import { mutationsOf } from "../_helpers/mutations.ts";
 
 let echo: net.Server;

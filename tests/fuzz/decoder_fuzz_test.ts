@@ -7,11 +7,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ProtocolError } from "../../lib/errors.ts";
-import { decodeCommand, decodeError, decodePing } from "../../lib/wire/command.ts";
-import { FrameDecoder } from "../../lib/wire/frame_decoder.ts";
-import { GreetingReader } from "../../lib/wire/greeting.ts";
-import { decodeMetadata } from "../../lib/wire/metadata.ts";
+import { ProtocolError } from "../../lib/internal.ts";
+import { decodeCommand, decodeError, decodePing } from "../../lib/internal.ts";
+import { FrameDecoder } from "../../lib/internal.ts";
+import { GreetingReader } from "../../lib/internal.ts";
+import { decodeMetadata } from "../../lib/internal.ts";
 import { bytes, frame, greeting, properties } from "../_helpers/mock_peer.ts";
 
 const RUNS = 2000;

@@ -7,13 +7,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ConnectionDecoder } from "../../lib/dump/connection.ts";
-import { parseDecodeSpec } from "../../lib/dump/body.ts";
-import type { DumpEvent, Side } from "../../lib/dump/events.ts";
-import { encodeGreeting } from "../../lib/wire/greeting.ts";
-import { encodeCommand, encodePing, encodeReady, encodeSubscribe } from "../../lib/wire/command.ts";
-import { encodeFrame } from "../../lib/wire/frame_encoder.ts";
-import { concatBytes } from "../../lib/util/bytes.ts";
+import { ConnectionDecoder } from "../../lib/internal.ts";
+import { parseDecodeSpec } from "../../lib/internal.ts";
+import type { DumpEvent, Side } from "../../lib/internal.ts";
+import { encodeGreeting } from "../../lib/internal.ts";
+import { encodeCommand, encodePing, encodeReady, encodeSubscribe } from "../../lib/internal.ts";
+import { encodeFrame } from "../../lib/internal.ts";
+import { concatBytes } from "../../lib/internal.ts";
 
 const te = new TextEncoder();
 const frame = (flags: number, body: Uint8Array) => encodeFrame(flags, body);

@@ -5,7 +5,8 @@
  * wait is for a message, an event or a condition, under an overall deadline.
  */
 import assert from "node:assert/strict";
-import { ZmqError } from "../../mod.ts";
+import { type Socket, ZmqError } from "../../mod.ts";
+import { socketCore } from "../../lib/internal.ts";
 import type { SocketEvent } from "../../mod.ts";
 import { withTimeout as sharedWithTimeout } from "../_helpers/wait.ts";
 
@@ -131,8 +132,8 @@ export async function freeTcpEndpoint(): Promise<string> {
  * Messages queued inside a socket's inbound pipes (white-box, for fairness tests that must
  * know everything has arrived before reading).
  */
-export function queuedInbound(socket: object): number {
-  const pipes = (socket as unknown as { pipes: Set<{ inLength: number }> }).pipes;
+export function queuedInbound(socket: Socket): number {
+  const pipes = socketCore(socket).pipes;
   let n = 0;
   for (const p of pipes) n += p.inLength;
   return n;

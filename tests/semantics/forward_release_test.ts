@@ -16,8 +16,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pull, Push, Subscriber, XPublisher } from "../../mod.ts";
-import { socketApi } from "../../lib/transports/runtime/sockets.ts";
-import { receiveSlabs } from "../../lib/util/slab_pool.ts";
+import { socketApi } from "../../lib/internal.ts";
+import { receiveSlabs } from "../../lib/internal.ts";
 import { bindAddress, closeAll, TRANSPORTS, withTimeout } from "./_util.ts";
 
 /** 64 KiB dominates (the size that corrupted half of what was forwarded); 1 MiB now and then. */

@@ -7,7 +7,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Dealer, ProtocolErrorCode, Pull, Push, Router } from "../../mod.ts";
-import type { SocketEvent } from "../../lib/events.ts";
+import type { SocketEvent } from "../../lib/internal.ts";
 import {
   bytes,
   command,

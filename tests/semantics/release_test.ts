@@ -7,8 +7,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Pull, Push } from "../../mod.ts";
-import { socketApi } from "../../lib/transports/runtime/sockets.ts";
-import { receiveSlabs } from "../../lib/util/slab_pool.ts";
+import { socketApi } from "../../lib/internal.ts";
+import { receiveSlabs } from "../../lib/internal.ts";
 import { bindAddress, closeAll, TRANSPORTS, withTimeout } from "./_util.ts";
 
 /** Sizes cycled through: small runs, medium, bodies spanning reads, one larger than a carve. */

@@ -18,6 +18,7 @@ import {
   type Listener,
   type TcpAddress,
 } from "../connection.ts";
+import { EarlyData } from "../early_data.ts";
 
 // Bun's socket API, typed just enough for what this file uses (the project is type-checked
 // with Node's types, not Bun's).
@@ -63,14 +64,11 @@ const HIGH_WATER = 256 * 1024;
 /** Several chunks are gathered into one buffer of up to this size, for one send. */
 const GATHER = 256 * 1024;
 
-class BunConnection implements Connection {
+class BunConnection extends EarlyData implements Connection {
   remoteAddress: string;
   onClose: (error?: Error) => void = () => {};
   onDrain: () => void = () => {};
   #sock: BunSocket;
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  /** Chunks that came before a handler was set. */
-  #early: Uint8Array[] = [];
   /** Bytes Bun did not take yet, in order; the first may be the rest of a partial send. */
   #queue: Uint8Array[] = [];
   #queued = 0;
@@ -82,16 +80,9 @@ class BunConnection implements Connection {
   #endTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(sock: BunSocket, remote: string) {
+    super();
     this.#sock = sock;
     this.remoteAddress = remote;
-  }
-
-  get onData(): (chunk: Uint8Array) => void {
-    return this.#onData ?? ((chunk) => void this.#early.push(chunk));
-  }
-  set onData(handler: (chunk: Uint8Array) => void) {
-    this.#onData = handler;
-    for (const chunk of this.#early.splice(0)) handler(chunk);
   }
 
   write(chunks: readonly Uint8Array[]): boolean {

@@ -17,6 +17,7 @@ import {
   type Listener,
   type TcpAddress,
 } from "../connection.ts";
+import { EarlyData } from "../early_data.ts";
 import type { Slab, SlabPool } from "../../util/slab_pool.ts";
 
 // The ambient Deno namespace, typed just enough for what this file uses (the project is
@@ -77,7 +78,7 @@ const spareWrites: Uint8Array[] = [];
  */
 const LONE_WRITE_MAX = 16 * 1024;
 
-class DenoConnection implements Connection {
+class DenoConnection extends EarlyData implements Connection {
   readonly remoteAddress: string;
   onClose: (error?: Error) => void = () => {};
   onDrain: () => void = () => {};
@@ -89,8 +90,6 @@ class DenoConnection implements Connection {
   #slabPool: SlabPool | undefined;
   #slabUsed = 0;
   #conn: DenoConn;
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  #early: Uint8Array[] = [];
   #closed = false;
   #paused = false;
   #reading = false;
@@ -106,17 +105,10 @@ class DenoConnection implements Connection {
   #endTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(conn: DenoConn, remote: string) {
+    super();
     this.#conn = conn;
     this.remoteAddress = remote;
     void this.#readLoop();
-  }
-
-  get onData(): (chunk: Uint8Array) => void {
-    return this.#onData ?? ((chunk) => void this.#early.push(chunk));
-  }
-  set onData(handler: (chunk: Uint8Array) => void) {
-    this.#onData = handler;
-    for (const chunk of this.#early.splice(0)) handler(chunk);
   }
 
   async #readLoop(): Promise<void> {
@@ -126,7 +118,7 @@ class DenoConnection implements Connection {
     try {
       while (!this.#closed && !this.#paused) {
         // a large body being assembled is read into in place; the rest through `buf`
-        const target = this.#onData !== undefined ? this.readTarget?.() : undefined;
+        const target = this.handled ? this.readTarget?.() : undefined;
         const buf = this.#rbuf!;
         const into = target ?? (this.slabs !== undefined ? this.#slabRoom(this.slabs) : buf);
         const n = await this.#conn.read(into);

@@ -12,27 +12,18 @@ import {
   type Listener,
   type TcpAddress,
 } from "../connection.ts";
+import { EarlyData } from "../early_data.ts";
 
-class NodeConnection implements Connection {
+class NodeConnection extends EarlyData implements Connection {
   readonly remoteAddress: string;
   onClose: (error?: Error) => void = () => {};
   onDrain: () => void = () => {};
   #sock: net.Socket;
   #closed = false;
   #endTimer: ReturnType<typeof setTimeout> | undefined;
-  #onData: ((chunk: Uint8Array) => void) | undefined;
-  /** Chunks that came before a handler was set: Deno emits "data" in the "connect" tick. */
-  #early: Uint8Array[] = [];
-
-  get onData(): (chunk: Uint8Array) => void {
-    return this.#onData ?? ((chunk) => void this.#early.push(chunk));
-  }
-  set onData(handler: (chunk: Uint8Array) => void) {
-    this.#onData = handler;
-    for (const chunk of this.#early.splice(0)) handler(chunk);
-  }
 
   constructor(sock: net.Socket, remote: string) {
+    super();
     this.#sock = sock;
     this.remoteAddress = remote;
     let failure: Error | undefined;
@@ -137,23 +128,31 @@ export function listenIpc(path: string, onConn: ConnectionHandler): Promise<List
   });
 }
 
-function dial(opts: net.NetConnectOpts, remote: string | undefined): Promise<Connection> {
+function dial(
+  opts: net.NetConnectOpts,
+  remote: string | undefined,
+  signal?: AbortSignal,
+): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const sock = net.connect(opts);
+    const abort = () => fail(Object.assign(new Error("Connect aborted"), { name: "AbortError" }));
     const fail = (e: Error) => {
+      signal?.removeEventListener("abort", abort);
       sock.destroy();
       reject(e);
     };
     sock.once("error", fail);
+    signal?.addEventListener("abort", abort, { once: true });
     sock.once("connect", () => {
       sock.off("error", fail);
+      signal?.removeEventListener("abort", abort);
       resolve(wrap(sock, remote));
     });
   });
 }
 
-export function dialTcp(addr: TcpAddress): Promise<Connection> {
-  return dial({ host: addr.host, port: addr.port, noDelay: true }, undefined);
+export function dialTcp(addr: TcpAddress, signal?: AbortSignal): Promise<Connection> {
+  return dial({ host: addr.host, port: addr.port, noDelay: true }, undefined, signal);
 }
 
 export function dialIpc(path: string): Promise<Connection> {

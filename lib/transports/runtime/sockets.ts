@@ -8,9 +8,29 @@ import process from "node:process";
 import * as bun from "./bun.ts";
 import * as deno from "./deno.ts";
 import * as node from "./node.ts";
+import type { Connection, TcpAddress } from "../connection.ts";
 
-const forceNode = process.env.ZMQKIT_SOCKETS === "node";
+const forceNode = envForcesNode();
 const impl = forceNode ? node : deno.available ? deno : bun.available ? bun : node;
+
+/**
+ * ZMQKIT_SOCKETS=node, read only where that needs no permission: importing zmqkit on Deno
+ * without --allow-env must neither fail nor prompt.
+ */
+function envForcesNode(): boolean {
+  const D = (globalThis as {
+    Deno?: {
+      permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } };
+    };
+  }).Deno;
+  try {
+    const state = D?.permissions?.querySync?.({ name: "env", variable: "ZMQKIT_SOCKETS" }).state;
+    if (D !== undefined && state !== "granted") return false;
+    return process.env.ZMQKIT_SOCKETS === "node";
+  } catch {
+    return false;
+  }
+}
 
 /** Which adapter is in use. */
 export const socketApi: "deno" | "bun" | "node" = impl === deno
@@ -20,5 +40,13 @@ export const socketApi: "deno" | "bun" | "node" = impl === deno
   : "node";
 export const listenTcp = impl.listenTcp;
 export const listenIpc = impl.listenIpc;
-export const dialTcp = impl.dialTcp;
+/**
+ * With a `signal` (a dial that may be abandoned: connectTimeout), Bun dials through `node:net`:
+ * Bun.connect cannot be cancelled, and each abandoned attempt would hold a socket until the
+ * kernel gives up on its SYNs (about two minutes).
+ */
+export const dialTcp = impl === bun
+  ? (addr: TcpAddress, signal?: AbortSignal): Promise<Connection> =>
+    signal ? node.dialTcp(addr, signal) : bun.dialTcp(addr)
+  : impl.dialTcp;
 export const dialIpc = impl.dialIpc;

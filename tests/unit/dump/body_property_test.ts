@@ -12,7 +12,7 @@ import {
   type FrameBody,
   parseDecodeSpec,
   renderBody,
-} from "../../../lib/dump/body.ts";
+} from "../../../lib/internal.ts";
 
 const dec = (spec: string, body: Uint8Array): FrameBody =>
   decodeBody(parseDecodeSpec(spec), 0, body, 0);

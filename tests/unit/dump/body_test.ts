@@ -12,7 +12,7 @@ import {
   type FrameBody,
   parseDecodeSpec,
   renderBody,
-} from "../../../lib/dump/body.ts";
+} from "../../../lib/internal.ts";
 
 const enc = new TextEncoder();
 const b = (s: string) => enc.encode(s);

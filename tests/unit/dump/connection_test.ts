@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ConnectionDecoder } from "../../../lib/dump/connection.ts";
-import type { DumpEvent, Side } from "../../../lib/dump/events.ts";
-import { encodeGreeting } from "../../../lib/wire/greeting.ts";
-import { encodeCommand, encodeReady } from "../../../lib/wire/command.ts";
-import { encodeFrame } from "../../../lib/wire/frame_encoder.ts";
+import { ConnectionDecoder } from "../../../lib/internal.ts";
+import type { DumpEvent, Side } from "../../../lib/internal.ts";
+import { encodeGreeting } from "../../../lib/internal.ts";
+import { encodeCommand, encodeReady } from "../../../lib/internal.ts";
+import { encodeFrame } from "../../../lib/internal.ts";
 import { textLine } from "../../../cli/dump/render.ts";
 
 const te = new TextEncoder();

@@ -4,8 +4,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decodeLayout, LayoutSyntaxError, parseLayout } from "../../../lib/dump/layout/mod.ts";
-import type { JsonValue } from "../../../lib/dump/events.ts";
+import { decodeLayout, LayoutSyntaxError, parseLayout } from "../../../lib/internal.ts";
+import type { JsonValue } from "../../../lib/internal.ts";
 
 const enc = new TextEncoder();
 

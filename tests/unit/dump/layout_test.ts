@@ -9,8 +9,8 @@ import {
   type LayoutResult,
   LayoutSyntaxError,
   parseLayout,
-} from "../../../lib/dump/layout/mod.ts";
-import type { JsonValue } from "../../../lib/dump/events.ts";
+} from "../../../lib/internal.ts";
+import type { JsonValue } from "../../../lib/internal.ts";
 
 const enc = new TextEncoder();
 

@@ -7,9 +7,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { readCapture } from "../../../lib/dump/pcap/reader.ts";
-import { parseTcpPacket } from "../../../lib/dump/pcap/packet.ts";
-import { type StreamSide, TcpReassembler } from "../../../lib/dump/pcap/reassembly.ts";
+import { readCapture } from "../../../lib/internal.ts";
+import { parseTcpPacket } from "../../../lib/internal.ts";
+import { type StreamSide, TcpReassembler } from "../../../lib/internal.ts";
 import { cat } from "../../fixtures/pcap/build.ts";
 
 const dir = new URL("../../fixtures/pcap/", import.meta.url);

@@ -8,10 +8,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { readCapture } from "../../../lib/dump/pcap/reader.ts";
-import { parseTcpPacket, type TcpSegment } from "../../../lib/dump/pcap/packet.ts";
-import { type StreamSide, TcpReassembler } from "../../../lib/dump/pcap/reassembly.ts";
-import { PcapngWriter } from "../../../lib/dump/pcap/pcapng_writer.ts";
+import { readCapture } from "../../../lib/internal.ts";
+import { parseTcpPacket, type TcpSegment } from "../../../lib/internal.ts";
+import { type StreamSide, TcpReassembler } from "../../../lib/internal.ts";
+import { PcapngWriter } from "../../../lib/internal.ts";
 import {
   cat,
   epb,

@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readCapture } from "../../../lib/dump/pcap/reader.ts";
-import { parseTcpPacket } from "../../../lib/dump/pcap/packet.ts";
-import { type StreamSide, TcpReassembler } from "../../../lib/dump/pcap/reassembly.ts";
+import { readCapture } from "../../../lib/internal.ts";
+import { parseTcpPacket } from "../../../lib/internal.ts";
+import { type StreamSide, TcpReassembler } from "../../../lib/internal.ts";
 import { withTimeout } from "../../_helpers/wait.ts";
 import { cat } from "../../fixtures/pcap/build.ts";
 

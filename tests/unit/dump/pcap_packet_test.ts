@@ -6,8 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseTcpPacket, type TcpSegment } from "../../../lib/dump/pcap/packet.ts";
-import { endpointText, formatIpv6, parseIpv4, parseIpv6 } from "../../../lib/dump/pcap/address.ts";
+import { parseTcpPacket, type TcpSegment } from "../../../lib/internal.ts";
+import { endpointText, formatIpv6, parseIpv4, parseIpv6 } from "../../../lib/internal.ts";
 import {
   cat,
   ethernet,

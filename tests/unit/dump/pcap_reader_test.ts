@@ -17,7 +17,7 @@ import {
   MAX_PACKET,
   type Packet,
   readCapture,
-} from "../../../lib/dump/pcap/reader.ts";
+} from "../../../lib/internal.ts";
 import { block, cat, epb, idb, pb, pcapFile, shb, spb, text } from "../../fixtures/pcap/build.ts";
 
 const hex = (s: string): Uint8Array =>

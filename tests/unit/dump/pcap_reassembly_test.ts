@@ -6,12 +6,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  type ReassemblyOptions,
-  type StreamSide,
-  TcpReassembler,
-} from "../../../lib/dump/pcap/reassembly.ts";
-import type { TcpSegment } from "../../../lib/dump/pcap/packet.ts";
+import { type ReassemblyOptions, type StreamSide, TcpReassembler } from "../../../lib/internal.ts";
+import type { TcpSegment } from "../../../lib/internal.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 

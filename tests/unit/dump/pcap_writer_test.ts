@@ -10,10 +10,10 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PcapngWriter } from "../../../lib/dump/pcap/pcapng_writer.ts";
-import { readCapture } from "../../../lib/dump/pcap/reader.ts";
-import { parseTcpPacket } from "../../../lib/dump/pcap/packet.ts";
-import { type StreamSide, TcpReassembler } from "../../../lib/dump/pcap/reassembly.ts";
+import { PcapngWriter } from "../../../lib/internal.ts";
+import { readCapture } from "../../../lib/internal.ts";
+import { parseTcpPacket } from "../../../lib/internal.ts";
+import { type StreamSide, TcpReassembler } from "../../../lib/internal.ts";
 import { cat } from "../../fixtures/pcap/build.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

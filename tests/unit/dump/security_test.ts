@@ -11,11 +11,11 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { z85Decode, z85Encode } from "../../../lib/mechanisms/z85.ts";
-import { curvePublicKey } from "../../../lib/dump/security/curve_box.ts";
-import { CurveDecoder, isCurveMessage } from "../../../lib/dump/security/curve.ts";
-import { describePlain, libzmqPlainError } from "../../../lib/dump/security/plain.ts";
-import type { JsonValue, Side } from "../../../lib/dump/events.ts";
+import { z85Decode, z85Encode } from "../../../lib/internal.ts";
+import { curvePublicKey } from "../../../lib/internal.ts";
+import { CurveDecoder, isCurveMessage } from "../../../lib/internal.ts";
+import { describePlain, libzmqPlainError } from "../../../lib/internal.ts";
+import type { JsonValue, Side } from "../../../lib/internal.ts";
 import { withTimeout } from "../../_helpers/wait.ts";
 
 const PEER = fileURLToPath(new URL("../../_helpers/capture_peer.mjs", import.meta.url));

@@ -7,13 +7,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { z85Encode } from "../../../lib/mechanisms/z85.ts";
-import { boxKey, curvePublicKey } from "../../../lib/dump/security/curve_box.ts";
-import { CurveDecoder, MAX_SECRET_KEYS } from "../../../lib/dump/security/curve.ts";
-import { describePlain } from "../../../lib/dump/security/plain.ts";
-import { describeMetadata, MAX_VALUE_BYTES } from "../../../lib/dump/security/render.ts";
-import { toHex as hex } from "../../../lib/dump/text.ts";
-import type { JsonValue, Side } from "../../../lib/dump/events.ts";
+import { z85Encode } from "../../../lib/internal.ts";
+import { boxKey, curvePublicKey } from "../../../lib/internal.ts";
+import { CurveDecoder, MAX_SECRET_KEYS } from "../../../lib/internal.ts";
+import { describePlain } from "../../../lib/internal.ts";
+import { describeMetadata, MAX_VALUE_BYTES } from "../../../lib/internal.ts";
+import { toHex as hex } from "../../../lib/internal.ts";
+import type { JsonValue, Side } from "../../../lib/internal.ts";
 
 const unhex = (s: string) =>
   new Uint8Array((s.replace(/\s+/g, "").match(/../g) ?? []).map((b) => parseInt(b, 16)));

@@ -2,11 +2,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { DirectionDecoder, type GreetingInfo } from "../../../lib/dump/stream_decoder.ts";
-import { encodeGreeting } from "../../../lib/wire/greeting.ts";
-import { encodeReady } from "../../../lib/wire/command.ts";
-import { encodeFrame } from "../../../lib/wire/frame_encoder.ts";
-import { concatBytes } from "../../../lib/util/bytes.ts";
+import { DirectionDecoder, type GreetingInfo } from "../../../lib/internal.ts";
+import { encodeGreeting } from "../../../lib/internal.ts";
+import { encodeReady } from "../../../lib/internal.ts";
+import { encodeFrame } from "../../../lib/internal.ts";
+import { concatBytes } from "../../../lib/internal.ts";
 import { mutationsOf } from "../../_helpers/mutations.ts";
 
 type Item =

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MessageAssembly } from "../../../lib/engine/message_assembly.ts";
+import { MessageAssembly } from "../../../lib/internal.ts";
 
 function body(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);

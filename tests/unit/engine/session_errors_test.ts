@@ -6,10 +6,10 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
-import { type CloseReason, Session, type SessionHost } from "../../../lib/engine/session.ts";
-import { nullMechanism } from "../../../lib/mechanisms/null.ts";
-import type { Connection } from "../../../lib/transports/connection.ts";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
+import { type CloseReason, Session, type SessionHost } from "../../../lib/internal.ts";
+import { nullMechanism } from "../../../lib/internal.ts";
+import type { Connection } from "../../../lib/internal.ts";
 import { greeting, ready } from "../../_helpers/mock_peer.ts";
 
 function fakeConnection(): Connection & { destroyed: boolean } {

@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { z85Decode, z85Encode } from "../../../lib/mechanisms/z85.ts";
+import { z85Decode, z85Encode } from "../../../lib/internal.ts";
 
 function unhex(s: string): Uint8Array {
   return new Uint8Array((s.match(/../g) ?? []).map((b) => parseInt(b, 16)));

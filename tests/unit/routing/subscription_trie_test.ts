@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { SubscriptionTrie } from "../../../lib/routing/subscription_trie.ts";
+import { SubscriptionTrie } from "../../../lib/internal.ts";
 
 const b = (s: string) => new TextEncoder().encode(s);
 const topics = (t: SubscriptionTrie) =>

@@ -2,7 +2,7 @@
 /** Waiters: served once each, in order, even when serving one calls drain() again. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { NOT_YET, Waiters } from "../../../lib/sockets/waiters.ts";
+import { NOT_YET, Waiters } from "../../../lib/internal.ts";
 
 describe("Waiters", () => {
   it("a drain() from inside an attempt serves nobody twice and keeps the order", async () => {

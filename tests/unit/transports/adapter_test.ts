@@ -8,10 +8,12 @@ import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
-import type { Connection, Listener } from "../../../lib/transports/connection.ts";
-import * as node from "../../../lib/transports/runtime/node.ts";
-import * as deno from "../../../lib/transports/runtime/deno.ts";
-import * as bun from "../../../lib/transports/runtime/bun.ts";
+import type { Connection, Listener } from "../../../lib/internal.ts";
+import {
+  bunAdapter as bun,
+  denoAdapter as deno,
+  nodeAdapter as node,
+} from "../../../lib/internal.ts";
 import { withTimeout } from "../../_helpers/wait.ts";
 
 type Adapter = typeof node;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ZmqError } from "../../../lib/errors.ts";
-import { parseEndpoint } from "../../../lib/transports/endpoint.ts";
+import { ZmqError } from "../../../lib/internal.ts";
+import { parseEndpoint } from "../../../lib/internal.ts";
 
 function refused(ep: string, mode: "bind" | "connect", code = "EINVAL") {
   assert.throws(

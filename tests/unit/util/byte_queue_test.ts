@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ByteQueue } from "../../../lib/util/byte_queue.ts";
+import { ByteQueue } from "../../../lib/internal.ts";
 
 describe("ByteQueue", () => {
   it("gives entries back in order, as copies, through growth and compaction", () => {

@@ -2,7 +2,7 @@
 /** The receive slab pool: counting, sealing, recycling, and misuse it refuses. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { SlabPool } from "../../../lib/util/slab_pool.ts";
+import { SlabPool } from "../../../lib/internal.ts";
 
 describe("SlabPool", () => {
   it("recycles a slab once it is sealed and every counted view is released", () => {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
 import {
   commandName,
   decodeCommand,
@@ -16,9 +16,9 @@ import {
   encodeReady,
   encodeSubscribe,
   encodeSubscriptionMessage,
-} from "../../../lib/wire/command.ts";
-import { Flag } from "../../../lib/wire/constants.ts";
-import { encodeFrame } from "../../../lib/wire/frame_encoder.ts";
+} from "../../../lib/internal.ts";
+import { Flag } from "../../../lib/internal.ts";
+import { encodeFrame } from "../../../lib/internal.ts";
 import { ascii, concat, hex } from "./_chunks.ts";
 
 const cmd = (body: Uint8Array) => encodeFrame(Flag.COMMAND, body);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { FrameDecoder } from "../../../lib/wire/frame_decoder.ts";
-import { encodeFrame } from "../../../lib/wire/frame_encoder.ts";
+import { FrameDecoder } from "../../../lib/internal.ts";
+import { encodeFrame } from "../../../lib/internal.ts";
 
 describe("FrameDecoder reads in place", () => {
   it("lets a reader fill the rest of a large body directly, in several reads", () => {

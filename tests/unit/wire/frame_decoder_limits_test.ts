@@ -2,8 +2,8 @@
 /** FrameDecoder limits: the whole message counts, frames are counted, commands apart. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
-import { FrameDecoder, type FrameLimits } from "../../../lib/wire/frame_decoder.ts";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
+import { FrameDecoder, type FrameLimits } from "../../../lib/internal.ts";
 import { chunkings, concat, hex } from "./_chunks.ts";
 
 const MORE = 1, CMD = 4;

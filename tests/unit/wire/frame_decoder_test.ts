@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
-import { Flag } from "../../../lib/wire/constants.ts";
-import { FrameDecoder } from "../../../lib/wire/frame_decoder.ts";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
+import { Flag } from "../../../lib/internal.ts";
+import { FrameDecoder } from "../../../lib/internal.ts";
 import { ascii, chunkings, concat, hex } from "./_chunks.ts";
 
 type Frame = [flags: number, body: Uint8Array];

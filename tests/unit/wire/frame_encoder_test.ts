@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Flag } from "../../../lib/wire/constants.ts";
-import { FrameDecoder } from "../../../lib/wire/frame_decoder.ts";
-import {
-  encodeFrame,
-  encodeMessage,
-  headerSize,
-  writeHeader,
-} from "../../../lib/wire/frame_encoder.ts";
+import { Flag } from "../../../lib/internal.ts";
+import { FrameDecoder } from "../../../lib/internal.ts";
+import { encodeFrame, encodeMessage, headerSize, writeHeader } from "../../../lib/internal.ts";
 import { ascii, concat, hex } from "./_chunks.ts";
 
 describe("frame encoder", () => {

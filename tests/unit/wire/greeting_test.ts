@@ -1,13 +1,8 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
-import {
-  decodeGreeting,
-  encodeGreeting,
-  GreetingReader,
-  speaks31,
-} from "../../../lib/wire/greeting.ts";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
+import { decodeGreeting, encodeGreeting, GreetingReader, speaks31 } from "../../../lib/internal.ts";
 import { chunkings, hex } from "./_chunks.ts";
 
 /** zmtp.md §2.1: the greeting libzmq 4.3.x sends for NULL without a routing id. */

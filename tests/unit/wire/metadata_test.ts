@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ProtocolError, ProtocolErrorCode } from "../../../lib/errors.ts";
+import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
 import {
   decodeMetadata,
   encodeMetadata,
   getProperty,
   type Metadata,
-} from "../../../lib/wire/metadata.ts";
+} from "../../../lib/internal.ts";
 import { ascii, concat, hex } from "./_chunks.ts";
 
 const invalid = (e: unknown) =>

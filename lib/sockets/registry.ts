@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/** Every socket type's class, by its wire name: the one table the CLI and tests look types up in. */
+import { Dealer } from "./dealer.ts";
+import { Pair } from "./pair.ts";
+import { Publisher } from "./pub.ts";
+import { Pull } from "./pull.ts";
+import { Push } from "./push.ts";
+import { Reply } from "./rep.ts";
+import { Request } from "./req.ts";
+import { Router } from "./router.ts";
+import type { Socket } from "./socket.ts";
+import { Stream } from "./stream.ts";
+import { Subscriber } from "./sub.ts";
+import { XPublisher } from "./xpub.ts";
+import { XSubscriber } from "./xsub.ts";
+
+/** Socket classes by wire name (`"PUB"` → Publisher), as READY metadata and `--type` name them. */
+export const socketClasses = {
+  PAIR: Pair,
+  PUB: Publisher,
+  SUB: Subscriber,
+  XPUB: XPublisher,
+  XSUB: XSubscriber,
+  REQ: Request,
+  REP: Reply,
+  DEALER: Dealer,
+  ROUTER: Router,
+  PUSH: Push,
+  PULL: Pull,
+  STREAM: Stream,
+} as const;
+
+/** A wire name of a socket type zmqkit implements. */
+export type SocketTypeName = keyof typeof socketClasses;
+
+/** The wire names, in the RFCs' order. */
+export const socketTypeNames: readonly SocketTypeName[] = Object.keys(
+  socketClasses,
+) as SocketTypeName[];
+
+/** The wire name for `name` in any case (`"pub"` → `"PUB"`), or undefined if there is none. */
+export function socketTypeOf(name: string): SocketTypeName | undefined {
+  const upper = name.toUpperCase();
+  return Object.hasOwn(socketClasses, upper) ? upper as SocketTypeName : undefined;
+}
+
+/**
+ * A new socket of the type named (any case), for scripts that choose the type at run time.
+ * Throws a TypeError naming the known types for a name that is none of them, and as the
+ * constructor does for options the type does not accept.
+ *
+ * @example Choosing the type at run time
+ * ```ts
+ * import { createSocket } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * const socket = createSocket("pull", { receiveHighWaterMark: 10 });
+ * assert.equal(socket.type, "PULL");
+ * socket.close();
+ * ```
+ */
+export function createSocket(name: string, options?: Record<string, unknown>): Socket {
+  const type = socketTypeOf(name);
+  if (type === undefined) {
+    throw new TypeError(
+      `Unknown socket type "${name}": use one of ${socketTypeNames.join(", ")}`,
+    );
+  }
+  const cls = socketClasses[type] as new (o?: Record<string, unknown>) => Socket;
+  return new cls(options);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Keeps tight `for (;;) await socket.send(…)` and `await socket.receive()` loops from starving
+ * the runtime (issue 12, item 2).
+ *
+ * A send that can queue at once, or a receive that finds a message already queued, settles its
+ * promise right away, and the caller's `await` then continues as a microtask. A loop of such
+ * calls is one unbroken chain of microtasks: no timer, accept, read or write runs until the
+ * loop stops, so a publisher in the Guide's weather-server loop never lets a subscriber
+ * connect. (libzmq does its I/O on its own thread, so there the same loop just works.)
+ *
+ * So every operation that completes at once is counted here ({@linkcode spend}). Every
+ * {@linkcode CHECK_EVERY} of them the clock is read: once the runtime has had no turn of its own
+ * for {@linkcode BUDGET_MS}, the operations settle through one macrotask ({@linkcode later}) and
+ * the runtime's timers and I/O run before the loop goes on. Whether the
+ * runtime had a turn of its own is learnt from a probe: a macrotask scheduled, not awaited, when
+ * a window starts. A program that reaches the event loop by itself (a request/reply round trip,
+ * a sender blocked at its HWM, a receiver that empties its queue) runs the probe within the
+ * window and never pays for a forced yield.
+ *
+ * The macrotask is `setImmediate`, a global on Deno 2, Bun and Node: a few µs. Measured here:
+ * `setTimeout(…, 0)` takes 1.1 ms on Bun and 2.3 ms on Deno (a forced timer every 10 ms cost the
+ * Deno throughput bench a quarter of its rate); a MessageChannel post lets neither timers (Bun)
+ * nor I/O (Deno) run. Deno runs immediates without polling its sockets (Tokio polls them only
+ * every 61 scheduler ticks while work is ready), so the forced turn then also waits for a tiny
+ * digest (`ioTurn`), which sends the event loop to sleep in its I/O poll for ~35 µs.
+ *
+ * One budget serves the whole process, since starvation is a property of the whole chain (a
+ * proxy loop alternates between sockets). Settlements that wait for a macrotask keep their
+ * order among themselves; a settlement made while one is waiting waits too.
+ */
+
+/** Completions between two reads of the clock. */
+export const CHECK_EVERY = 64;
+/**
+ * Milliseconds of work without a turn of the runtime's own before one is forced. The throughput
+ * bench (PUSH→PULL, 64 B) is such a loop on both ends, and each forced turn costs it some
+ * batching: at 1 ms it lost a third of its rate on Deno, at 5 ms about a tenth, at 10 ms it
+ * stayed within the run-to-run noise.
+ */
+export const BUDGET_MS = 10;
+
+type Schedule = (fn: () => void) => void;
+
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+/** Runs `fn` in a macrotask, as soon as the runtime allows. */
+const macrotask: Schedule = typeof immediate === "function"
+  ? (fn) => void immediate(fn)
+  : (fn) => void setTimeout(fn, 0);
+
+const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
+const ONE_BYTE = new Uint8Array(1);
+/**
+ * Runs `fn` after a macrotask and a wait the runtime can only end by polling its I/O: a tiny
+ * digest, which Deno computes on a worker thread, so its event loop sleeps in its I/O poll
+ * until the result comes back (~35 µs). A timer would do too, but costs 1–2.5 ms. (Bun and Node
+ * poll their I/O before immediates anyway; there this only adds the digest.)
+ */
+const ioTurn: Schedule = subtle === undefined
+  ? (fn) => void setTimeout(fn, 0)
+  : (fn) => macrotask(() => void subtle.digest("SHA-1", ONE_BYTE).then(fn, fn));
+
+let count = 0;
+let windowStart = 0;
+/** The window's probe ran: the runtime had a turn of its own (true at first: start a window). */
+let turned = true;
+/** Tells the current window's probe from older ones. */
+let epoch = 0;
+/** Pending while a forced yield waits for its macrotask. */
+let gate: Promise<void> | undefined;
+
+/**
+ * Counts one operation that completed at once. True when it must settle through
+ * {@linkcode later} (or {@linkcode laterReject}) instead of at once.
+ */
+export function spend(): boolean {
+  if (gate !== undefined) return true;
+  if (++count < CHECK_EVERY) return false;
+  count = 0;
+  const now = performance.now();
+  if (turned) {
+    startWindow(now);
+    return false;
+  }
+  if (now - windowStart < BUDGET_MS) return false;
+  forceYield();
+  return true;
+}
+
+function startWindow(now: number): void {
+  turned = false;
+  windowStart = now;
+  const e = ++epoch;
+  macrotask(() => {
+    if (e === epoch) turned = true;
+  });
+}
+
+function forceYield(): void {
+  epoch++; // the window's probe runs during this yield: it says nothing of the program
+  gate = new Promise<void>((resolve) =>
+    ioTurn(() => {
+      gate = undefined;
+      startWindow(performance.now());
+      resolve();
+    })
+  );
+}
+
+/** Resolves with `value` once the pending yield's macrotask ran (after a `true` from spend()). */
+export function later<T>(value: T): Promise<T> {
+  return gate === undefined ? Promise.resolve(value) : gate.then(() => value);
+}
+
+/** Rejects with `error` once the pending yield's macrotask ran (after a `true` from spend()). */
+export function laterReject(error: unknown): Promise<never> {
+  return gate === undefined ? Promise.reject(error) : gate.then(() => {
+    throw error;
+  });
+}

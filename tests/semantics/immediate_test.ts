@@ -67,7 +67,8 @@ for (const t of TRANSPORTS) {
         const pull = new Pull();
         await pull.bind(bindAddress(t));
         const dead = await deadEndpoint(t);
-        const push = new Push({ immediate });
+        // linger 0: the message queued for the dead peer must not keep the process alive (Node)
+        const push = new Push({ immediate, linger: 0 });
         const log = new EventLog(push);
         try {
           push.connect(dead);

@@ -4,6 +4,8 @@
  * nothing arrives within the timeout after one, and the peer's TTL honoured. The session counts
  * what it receives in `received`; any traffic is proof of life.
  */
+import { unrefTimer } from "../transports/runtime/keep_alive.ts";
+
 export interface HeartbeatOptions {
   heartbeatInterval: number;
   heartbeatTimeToLive: number;
@@ -44,7 +46,9 @@ export class Heartbeat {
         this.#timeoutTimer = undefined;
         if (this.received === seq) this.#dead(`no heartbeat from peer within ${timeout} ms`);
       }, timeout);
+      unrefTimer(this.#timeoutTimer);
     }, ivl);
+    unrefTimer(this.#pingTimer);
   }
 
   /** The peer's PING announced a TTL: without traffic for that long, it is gone. */
@@ -55,6 +59,7 @@ export class Heartbeat {
       this.#ttlTimer = undefined;
       if (this.received === seq) this.#dead(`peer heartbeat TTL of ${ms} ms expired`);
     }, ms);
+    unrefTimer(this.#ttlTimer);
   }
 
   stop(): void {

@@ -35,6 +35,7 @@ import type { SlabPool } from "../util/slab_pool.ts";
 import { OutputBatch } from "./output.ts";
 import { SlabCounting } from "./slab_counting.ts";
 import { WriteHolds } from "./write_holds.ts";
+import { unrefTimer } from "../transports/runtime/keep_alive.ts";
 
 export type CloseKind = "closed" | "connection" | "timeout" | "protocol";
 
@@ -169,6 +170,7 @@ export class Session implements PipeEngine, ConnectionEngine {
           ),
         this.#opts.handshakeInterval,
       );
+      unrefTimer(this.#handshakeTimer);
     }
     // large bodies can be read in place by adapters that support it
     this.conn.readTarget = () =>

@@ -11,6 +11,7 @@ import { ZmqError } from "../errors.ts";
 import type { EngineEvent } from "../events.ts";
 import type { Connection } from "../transports/connection.ts";
 import type { Endpoint } from "../transports/endpoint.ts";
+import { unrefTimer } from "../transports/runtime/keep_alive.ts";
 import { dialEndpoint } from "../transports/stream.ts";
 import type { ResolvedOptions } from "./options.ts";
 
@@ -95,6 +96,7 @@ export class Connecter {
           }),
         );
       }, timeout);
+      unrefTimer(deadline);
     }
     // a signal only with a deadline: on Bun it means a slower, cancellable dial (sockets.ts)
     const signal = deadline === undefined ? undefined : abort.signal;
@@ -141,5 +143,6 @@ export class Connecter {
     }
     this.#host.emit({ type: "connect:retry", address: this.address, interval: delay });
     this.#timer = setTimeout(() => this.#dial(), delay);
+    unrefTimer(this.#timer);
   }
 }

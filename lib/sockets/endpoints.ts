@@ -82,6 +82,7 @@ export class Endpoints {
       await listener.close();
       throw new ZmqError("ETERM", "Socket closed during bind", { address: endpoint });
     }
+    listener.unref?.(); // listening alone does not keep the process alive
     bound.listener = listener;
     this.#binds.set(resolved, bound);
     host.emit({ type: "bind", address: resolved });

@@ -22,6 +22,7 @@ import { closeInprocPipe, type InprocSocket } from "../transports/inproc.ts";
 import { type MessageLike, toMessage } from "./message.ts";
 import { NOT_YET, Waiters } from "./waiters.ts";
 import { later, laterReject, spend } from "../util/yield_budget.ts";
+import { holdUntil } from "../transports/runtime/keep_alive.ts";
 import { receiveSlabs, type SlabPool } from "../util/slab_pool.ts";
 import type { SocketType } from "../wire/constants.ts";
 import { isCompatible } from "./compatibility.ts";
@@ -138,6 +139,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       this.sessionOptions(this.receivesSubscriptions, this.#recycle),
     );
     this.#closing.track(conn);
+    conn.unref?.(); // only waiting sends and receives keep the process alive (keep_alive.ts)
     session.start();
     return session;
   }
@@ -288,12 +290,12 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       const e = new ZmqError("EAGAIN", "No peer can accept the message now");
       return spend() ? laterReject(e) : Promise.reject(e);
     }
-    return this.#sends.wait(
+    return holdUntil(this.#sends.wait(
       frames,
       timeout,
       () => new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`),
       () => this.#drainSends(),
-    ) as Promise<unknown> as Promise<void>;
+    ) as Promise<unknown> as Promise<void>);
   }
 
   #trySend = (frames: Message): true | typeof NOT_YET => this.xsend(frames) ? true : NOT_YET;
@@ -344,11 +346,11 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       const e = new ZmqError("EAGAIN", "No message available");
       return spend() ? laterReject(e) : Promise.reject(e);
     }
-    return this.#receives.wait(
+    return holdUntil(this.#receives.wait(
       undefined,
       timeout,
       () => new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`),
-    );
+    ));
   }
 
   #drainReceives(): void {
@@ -393,6 +395,9 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     this.#sends.rejectAll(err);
     this.#receives.rejectAll(err);
     this.#closing.listenersClosing(this.#endpoints.stopListening());
+    // until its last bytes are out and its connections closed, a closed socket keeps the
+    // process alive (linger -1 and a peer that never comes: for ever, as libzmq's term)
+    void holdUntil(this.#closing.promise);
     const linger = this.opts.linger;
     if (linger === 0 || !this.#queuedOut()) return this.#shutdown();
     const timer = linger > 0 ? setTimeout(() => this.#shutdown(), linger) : undefined;

@@ -42,12 +42,16 @@ export interface Connection {
   end(): void;
   /** Close at once, dropping unsent bytes. */
   destroy(): void;
+  /** Optional: the connection alone does not keep the process alive (runtime/keep_alive.ts). */
+  unref?(): void;
 }
 
 export interface Listener {
   /** Bound address: `host:port` for tcp (IPv6 in brackets), the path for ipc. */
   readonly address: string;
   close(): Promise<void>;
+  /** Optional: listening alone does not keep the process alive. */
+  unref?(): void;
 }
 
 export type ConnectionHandler = (conn: Connection) => void;

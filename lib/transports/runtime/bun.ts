@@ -19,6 +19,7 @@ import {
   type TcpAddress,
 } from "../connection.ts";
 import { EarlyData } from "../early_data.ts";
+import { unrefTimer } from "./keep_alive.ts";
 
 // Bun's socket API, typed just enough for what this file uses (the project is type-checked
 // with Node's types, not Bun's).
@@ -32,6 +33,7 @@ interface BunSocket {
   pause(): void;
   resume(): void;
   setNoDelay?(on?: boolean): boolean;
+  unref?(): void;
 }
 interface Handlers {
   open(s: BunSocket): void;
@@ -45,6 +47,7 @@ interface BunListener {
   readonly port?: number;
   readonly hostname?: string;
   stop(closeActiveConnections?: boolean): void;
+  unref?(): void;
 }
 interface BunNs {
   listen(
@@ -159,6 +162,11 @@ class BunConnection extends EarlyData implements Connection {
     if (this.#queue.length === 0) this.#sock.shutdown();
     // do not wait forever for a peer that never closes its side
     this.#endTimer ??= setTimeout(() => this.destroy(), 2000);
+    unrefTimer(this.#endTimer);
+  }
+
+  unref(): void {
+    this.#sock.unref?.();
   }
 
   destroy(): void {
@@ -225,6 +233,7 @@ export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<
     });
     return Promise.resolve({
       address: `${fmtHost(l.hostname ?? addr.host)}:${l.port}`,
+      unref: () => l.unref?.(),
       close: () => {
         l.stop(false); // accepted connections stay: their sockets close them
         return Promise.resolve();
@@ -244,6 +253,7 @@ export function listenIpc(path: string, onConn: ConnectionHandler): Promise<List
     const l = B!.listen({ unix: path, socket: handlers(() => path, onConn) });
     return Promise.resolve({
       address: path,
+      unref: () => l.unref?.(),
       close: () => {
         l.stop(false); // removes the socket file too
         try {

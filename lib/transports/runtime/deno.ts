@@ -18,6 +18,7 @@ import {
   type TcpAddress,
 } from "../connection.ts";
 import { EarlyData } from "../early_data.ts";
+import { unrefTimer } from "./keep_alive.ts";
 import type { Slab, SlabPool } from "../../util/slab_pool.ts";
 
 // The ambient Deno namespace, typed just enough for what this file uses (the project is
@@ -29,11 +30,13 @@ interface DenoConn {
   closeWrite(): Promise<void>;
   close(): void;
   setNoDelay?(on?: boolean): void;
+  unref?(): void;
 }
 interface DenoListener extends AsyncIterable<DenoConn> {
   readonly addr: { hostname?: string; port?: number; path?: string };
   accept(): Promise<DenoConn>;
   close(): void;
+  unref?(): void;
 }
 interface DenoNs {
   listen(
@@ -251,6 +254,10 @@ class DenoConnection extends EarlyData implements Connection {
     this.onConsumed?.();
   }
 
+  unref(): void {
+    this.#conn.unref?.();
+  }
+
   pause(): void {
     this.#paused = true;
   }
@@ -267,6 +274,7 @@ class DenoConnection extends EarlyData implements Connection {
     if (!this.#writing) void this.#shutdown();
     // do not wait forever for a peer that never closes its side
     this.#endTimer ??= setTimeout(() => this.destroy(), 2000);
+    unrefTimer(this.#endTimer);
   }
 
   /** Everything written is out: send FIN, keep reading until the peer closes. */
@@ -359,6 +367,7 @@ export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<
     });
     return Promise.resolve({
       address: `${fmtHost(l.addr.hostname ?? addr.host)}:${l.addr.port}`,
+      unref: () => l.unref?.(),
       close: async () => {
         try {
           l.close();
@@ -381,6 +390,7 @@ export function listenIpc(path: string, onConn: ConnectionHandler): Promise<List
     const loop = serve(l, (c) => onConn(new DenoConnection(c, path)));
     return Promise.resolve({
       address: path,
+      unref: () => l.unref?.(),
       close: async () => {
         try {
           l.close();

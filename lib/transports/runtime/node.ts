@@ -69,10 +69,15 @@ class NodeConnection extends EarlyData implements Connection {
     this.#sock.end();
     // do not wait forever for a peer that never closes its side
     this.#endTimer ??= setTimeout(() => this.#sock.destroy(), 2000);
+    this.#endTimer.unref();
   }
 
   destroy(): void {
     this.#sock.destroy();
+  }
+
+  unref(): void {
+    this.#sock.unref();
   }
 }
 
@@ -97,6 +102,7 @@ function listen(
       const address = describe();
       resolve({
         address,
+        unref: () => void server.unref(),
         close: () =>
           new Promise<void>((res) => {
             server.close(() => res());

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+/**
+ * What keeps the process alive, as zeromq.js has it: an open socket alone does not (its
+ * connections, listeners and timers are unref'd); a send or receive waiting does, and so does
+ * a closed socket still delivering within its linger. `holdProcess` / `releaseProcess` count
+ * those holds; while any is held, one long interval keeps the event loop from ending.
+ */
+const D = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
+
+/** A timer that must not keep the process alive by itself (Deno: a number; else an object). */
+export function unrefTimer(timer: unknown): void {
+  if (typeof timer === "number") D?.unrefTimer?.(timer);
+  else (timer as { unref?(): void } | undefined)?.unref?.();
+}
+
+let holds = 0;
+let keeper: ReturnType<typeof setInterval> | undefined;
+
+/** Keeps the process alive until a matching releaseProcess(). */
+export function holdProcess(): void {
+  if (holds++ === 0) keeper = setInterval(() => {}, 0x3fff_ffff);
+}
+
+/** Ends one holdProcess(); the last one lets the process end when nothing else is pending. */
+export function releaseProcess(): void {
+  if (holds === 0 || --holds > 0) return;
+  clearInterval(keeper);
+  keeper = undefined;
+}
+
+/** Holds the process until `p` settles; returns `p`. */
+export function holdUntil<T>(p: Promise<T>): Promise<T> {
+  holdProcess();
+  p.then(releaseProcess, releaseProcess);
+  return p;
+}

@@ -38,7 +38,17 @@ export const socketTypeNames: readonly SocketTypeName[] = Object.keys(
   socketClasses,
 ) as SocketTypeName[];
 
-/** The wire name for `name` in any case (`"pub"` → `"PUB"`), or undefined if there is none. */
+/**
+ * The wire name for `name` in any case (`"pub"` → `"PUB"`), or undefined if there is none.
+ *
+ * @example Checking a type given on a command line
+ * ```ts
+ * import { socketTypeOf } from "zmqkit";
+ * import assert from "node:assert/strict";
+ * assert.equal(socketTypeOf("dealer"), "DEALER");
+ * assert.equal(socketTypeOf("radio"), undefined);
+ * ```
+ */
 export function socketTypeOf(name: string): SocketTypeName | undefined {
   const upper = name.toUpperCase();
   return Object.hasOwn(socketClasses, upper) ? upper as SocketTypeName : undefined;

@@ -335,9 +335,9 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     if (this.#receives.length === 0) {
       try {
         const m = this.xrecv();
-        if (m !== undefined) return spend() ? later(m) : Promise.resolve(m);
+        if (m !== undefined) return spend(true) ? later(m) : Promise.resolve(m);
       } catch (e) {
-        return spend() ? laterReject(e) : Promise.reject(e);
+        return spend(true) ? laterReject(e) : Promise.reject(e);
       }
     }
     if (this.#closed) return Promise.reject(new ZmqError("ETERM", "Socket is closed"));

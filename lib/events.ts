@@ -5,6 +5,7 @@
  * `for await`, which may be left and resumed without ending the monitoring).
  */
 import { asZmqError, type ErrorCode, type ProtocolError, type ZmqError } from "./errors.ts";
+import { holdProcess, holdUntil, releaseProcess } from "./transports/runtime/keep_alive.ts";
 import { QueuedIterator } from "./util/queued_iterator.ts";
 
 /**
@@ -203,31 +204,43 @@ type Listener = (event: never) => void;
 export class SocketEvents implements AsyncIterableIterator<SocketEvent> {
   #queue = new QueuedIterator<SocketEvent>();
   #listeners = new Map<SocketEventType, Set<Listener>>();
+  #listening = 0;
+  #ended = false;
 
-  /** Calls `listener` with every later event of `type`. */
+  /**
+   * Calls `listener` with every later event of `type`. While a listener is on, the socket
+   * keeps the process alive until it is closed (as zeromq.js's observer does).
+   */
   on<T extends SocketEventType>(type: T, listener: (event: EventOfType<T>) => void): this {
     let set = this.#listeners.get(type);
     if (set === undefined) this.#listeners.set(type, set = new Set());
+    const size = set.size;
     set.add(listener as Listener);
+    if (set.size > size && this.#listening++ === 0 && !this.#ended) holdProcess();
     return this;
   }
 
   /** Stops calling a listener added with `on`. */
   off<T extends SocketEventType>(type: T, listener: (event: EventOfType<T>) => void): this {
-    this.#listeners.get(type)?.delete(listener as Listener);
+    if (this.#listeners.get(type)?.delete(listener as Listener) !== true) return this;
+    if (--this.#listening === 0 && !this.#ended) releaseProcess();
     return this;
   }
 
   /** The next unread event; rejects once the socket has ended and every event was read. */
   async receive(): Promise<SocketEvent> {
-    const r = await this.#queue.next();
+    const r = await this.next();
     if (r.done) throw new Error("No more events: the socket is closed");
     return r.value;
   }
 
-  /** The next unread event, or `done` once the socket has ended and every event was read. */
+  /**
+   * The next unread event, or `done` once the socket has ended and every event was read. While
+   * it waits, the process stays alive.
+   */
   next(): Promise<IteratorResult<SocketEvent>> {
-    return this.#queue.next();
+    const next = this.#queue.next();
+    return this.#queue.queued === 0 && !this.#ended ? holdUntil(next) : next;
   }
 
   /** Ends one loop over the events, not the monitoring: a later loop gets the next ones. */
@@ -265,6 +278,9 @@ export class SocketEvents implements AsyncIterableIterator<SocketEvent> {
   /** @internal The socket ended: loops finish once the queued events are read. */
   stop(): void {
     this.#queue.stop();
+    if (this.#ended) return;
+    this.#ended = true;
+    if (this.#listening > 0) releaseProcess();
   }
 }
 

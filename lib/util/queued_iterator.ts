@@ -25,6 +25,11 @@ export class QueuedIterator<T> implements AsyncIterableIterator<T> {
     this.#items.push(item);
   }
 
+  /** Items queued and not read yet. */
+  get queued(): number {
+    return this.#items.length;
+  }
+
   /** Ends the iteration once the queued items are read. */
   stop(): void {
     this.#done = true;

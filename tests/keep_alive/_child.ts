@@ -33,6 +33,14 @@ if (mode === "idle") {
   for (let i = 0; i < 1000; i++) await push.send(enc.encode(`m${i}`));
   push.close();
   console.log("linger: closed");
+} else if (mode === "events") {
+  // a listener waiting for an event holds the process, until the socket is closed
+  const push = new Push();
+  const handshake = new Promise((r) => push.events.on("handshake", r));
+  push.connect(endpoint!);
+  await handshake;
+  console.log("events: handshake");
+  push.close();
 } else if (mode === "request") {
   // a REQ waiting for its reply holds the process; the reply lets it end
   const req = new Request();

@@ -81,6 +81,14 @@ describe("keeping the process alive", () => {
     assert.match(r.out(), /reply pong/);
   });
 
+  it("an event listener does until the socket is closed, as zeromq.js's observer", async () => {
+    await using pull = new Pull();
+    await pull.bind("tcp://127.0.0.1:*");
+    const r = run("events", pull.lastEndpoint!);
+    await ends(r);
+    assert.match(r.out(), /events: handshake/);
+  });
+
   it("a closed socket does until what it queued is delivered (linger)", async () => {
     await using pull = new Pull();
     await pull.bind("tcp://127.0.0.1:*");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /**
  * What keeps the process alive, as zeromq.js has it: an open socket alone does not (its
- * connections, listeners and timers are unref'd); a send or receive waiting does, and so does
- * a closed socket still delivering within its linger. `holdProcess` / `releaseProcess` count
+ * connections, listeners and timers are unref'd); a send or receive waiting does, an event
+ * listener or a wait on `socket.events` does, and so does a closed socket still delivering
+ * within its linger. `holdProcess` / `releaseProcess` count
  * those holds; while any is held, one interval keeps the event loop from ending.
  */
 const D = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;

@@ -70,6 +70,7 @@ describe("socket.events", () => {
       events.push({ type: "bind", address: "a" }); // does not throw here
     } finally {
       globalThis.queueMicrotask = original;
+      events.stop(); // its listeners no longer hold the process
     }
     assert.deepEqual(seen, ["a"], "the other listeners still ran");
     assert.equal(deferred.length, 1);

@@ -146,7 +146,8 @@ export class Proxy {
     if (options.control && !options.control.receive) {
       throw new TypeError(`A ${options.control.type} socket cannot be a control socket`);
     }
-    if (!frontend.receive && !backend.receive) {
+    // a direction needs one side that receives and the other that sends
+    if (!(frontend.receive && backend.send) && !(backend.receive && frontend.send)) {
       throw new TypeError(`Nothing to forward between ${frontend.type} and ${backend.type}`);
     }
   }

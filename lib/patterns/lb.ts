@@ -83,6 +83,7 @@ export class LoadBalancingBroker {
   #seen = new Set<string>();
   #wake: (() => void) | undefined;
   #done = false;
+  #running: Promise<void> | undefined;
   #finish: (() => void) | undefined;
   #fail: ((e: unknown) => void) | undefined;
   #requests = 0;
@@ -100,18 +101,23 @@ export class LoadBalancingBroker {
   }
 
   /**
-   * Runs until terminate() or a socket closes (resolves); other errors reject.
+   * Runs until terminate() or a socket closes (resolves); other errors reject. Calling it
+   * again returns the same promise; after terminate() it resolves at once.
    *
    * @returns A promise that settles when the broker ends.
    */
   run(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
+    if (this.#running !== undefined) return this.#running; // once: a second call shares it
+    this.#running = new Promise<void>((resolve, reject) => {
       this.#finish = resolve;
       this.#fail = reject;
     });
-    void this.#workers();
-    void this.#clients();
-    return done;
+    if (this.#done) this.#finish!(); // terminated before it ran
+    else {
+      void this.#workers();
+      void this.#clients();
+    }
+    return this.#running;
   }
 
   /** Ends run(). A receive the broker had pending may still take one message from each socket. */

@@ -109,6 +109,7 @@ export class MajordomoBroker {
   #workers = new Map<string, Worker>();
   #timer: ReturnType<typeof setInterval> | undefined;
   #done = false;
+  #running: Promise<void> | undefined;
   #finish: (() => void) | undefined;
   #fail: ((e: unknown) => void) | undefined;
   #requests = 0;
@@ -132,18 +133,23 @@ export class MajordomoBroker {
 
   /**
    * Runs until terminate() or the socket closes (resolves); other errors reject. Heartbeats
-   * run on a timer until then.
+   * run on a timer until then. Calling it again returns the same promise; after terminate()
+   * it resolves at once.
    *
    * @returns A promise that settles when the broker ends.
    */
   run(): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => {
+    if (this.#running !== undefined) return this.#running; // once: a second call shares it
+    this.#running = new Promise<void>((resolve, reject) => {
       this.#finish = resolve;
       this.#fail = reject;
     });
-    this.#timer = setInterval(() => void this.#heartbeat(), this.heartbeatInterval);
-    void this.#loop();
-    return done;
+    if (this.#done) this.#finish!(); // terminated before it ran
+    else {
+      this.#timer = setInterval(() => void this.#heartbeat(), this.heartbeatInterval);
+      void this.#loop();
+    }
+    return this.#running;
   }
 
   /** Ends run() and stops heartbeating. Queued requests are dropped; workers are not told. */

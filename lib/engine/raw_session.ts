@@ -70,10 +70,7 @@ export class RawSession implements PipeEngine, ConnectionEngine {
       const msg: Message | undefined = pipe.takeOut();
       if (msg === undefined) return;
       if (msg.every((f) => f.length === 0)) return this.close();
-      let bytes = 0;
-      for (const f of msg) bytes += f.length;
-      this.#holds.encoded(msg, bytes);
-      this.#holds.handed(bytes);
+      this.#holds.writing(msg);
       if (!this.conn.write(msg)) this.#writable = false;
     }
   }

@@ -15,6 +15,8 @@ import { receiveSlabs, type SlabPool } from "../util/slab_pool.ts";
 export class WriteHolds {
   #conn: Connection;
   #pool: SlabPool;
+  /** The adapter reports what it has consumed: without that, nothing is ever unpinned here. */
+  #tracking: boolean;
   /** Bytes handed to the adapter's write() so far. */
   #handed = 0;
   #held = new Queue<Message>();
@@ -23,7 +25,8 @@ export class WriteHolds {
   constructor(conn: Connection, pool: SlabPool = receiveSlabs) {
     this.#conn = conn;
     this.#pool = pool;
-    if (conn.consumed !== undefined) conn.onConsumed = () => this.#settle();
+    this.#tracking = conn.consumed !== undefined;
+    if (this.#tracking) conn.onConsumed = () => this.#settle();
   }
 
   /**
@@ -31,9 +34,18 @@ export class WriteHolds {
    * Nothing for a message that is not pinned.
    */
   encoded(msg: Message, queued: number): void {
-    if (this.#conn.consumed === undefined || !this.#pool.pinned(msg)) return;
+    if (!this.#tracking || !this.#pool.pinned(msg)) return;
     this.#held.push(msg);
     this.#ends.push(this.#handed + queued);
+  }
+
+  /** `msg` is about to go to the adapter's write() as its frames, back to back (STREAM). */
+  writing(msg: Message): void {
+    if (!this.#tracking) return;
+    let bytes = 0;
+    for (const f of msg) bytes += f.length;
+    this.encoded(msg, bytes);
+    this.handed(bytes);
   }
 
   /** `n` more bytes were handed to the adapter's write(). */

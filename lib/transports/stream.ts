@@ -22,7 +22,7 @@ export function listenEndpoint(
 
 /**
  * Dials the endpoint. An aborted `signal` cancels a TCP dial in progress (on Bun, a dial with
- * a signal goes through node:net, since Bun.connect cannot be cancelled).
+ * a signal goes through node:net, since Bun's connect cannot be cancelled).
  */
 export function dialEndpoint(ep: Endpoint, signal?: AbortSignal): Promise<Connection> {
   if (ep.transport === "tcp") return dialTcp({ host: ep.host, port: ep.port }, signal);

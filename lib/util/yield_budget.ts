@@ -18,12 +18,13 @@
  * a sender blocked at its HWM, a receiver that empties its queue) runs the probe within the
  * window and never pays for a forced yield.
  *
- * The macrotask is `setImmediate`, a global on Deno 2, Bun and Node: a few µs. Measured here:
- * `setTimeout(…, 0)` takes 1.1 ms on Bun and 2.3 ms on Deno (a forced timer every 10 ms cost the
- * Deno throughput bench a quarter of its rate); a MessageChannel post lets neither timers (Bun)
- * nor I/O (Deno) run. Deno runs immediates without polling its sockets (Tokio polls them only
- * every 61 scheduler ticks while work is ready), so the forced turn then also waits for a tiny
- * digest (`ioTurn`), which sends the event loop to sleep in its I/O poll for ~35 µs.
+ * The probe is `setImmediate` (a global on Deno 2, Bun and Node: a few µs). The forced turn is
+ * a timer (`ioTurn`, 1–2.5 ms): Deno runs immediates without polling its sockets (Tokio polls
+ * them only every 61 scheduler ticks while work is ready), and a tiny digest awaited instead
+ * (~35 µs alone) left a subscriber 1.6–2.3 s to connect to a tight publisher on a loaded
+ * machine, against 42–77 ms with the timer, at the same throughput (Deno 64 B thr 1.01M msg/s
+ * with the digest, 1.03M with the timer; Bun 0.98M and 1.07M). A MessageChannel post lets
+ * neither timers (Bun) nor I/O (Deno) run.
  *
  * One budget serves the whole process, since starvation is a property of the whole chain (a
  * proxy loop alternates between sockets). Settlements that wait for a macrotask keep their
@@ -45,13 +46,6 @@ export const CHECK_EVERY = 64;
 export const BUDGET_MS = 10;
 /** As BUDGET_MS, for a check made by a receive. */
 export const RECEIVE_BUDGET_MS = 50;
-/**
- * Milliseconds between forced yields that also wait for the runtime's I/O poll (the others are
- * one macrotask): Deno runs macrotasks without polling its sockets for a while when work is
- * ready, and a connect or accept starved by a tight loop needs a poll now and then. The wait
- * takes far more than its ~35 µs when the other cores are busy.
- */
-export const IO_EVERY_MS = 100;
 
 type Schedule = (fn: () => void) => void;
 
@@ -61,17 +55,8 @@ const macrotask: Schedule = typeof immediate === "function"
   ? (fn) => void immediate(fn)
   : (fn) => void setTimeout(fn, 0);
 
-const subtle = (globalThis as { crypto?: { subtle?: SubtleCrypto } }).crypto?.subtle;
-const ONE_BYTE = new Uint8Array(1);
-/**
- * Runs `fn` after a macrotask and a wait the runtime can only end by polling its I/O: a tiny
- * digest, which Deno computes on a worker thread, so its event loop sleeps in its I/O poll
- * until the result comes back (~35 µs). A timer would do too, but costs 1–2.5 ms. (Bun and Node
- * poll their I/O before immediates anyway; there this only adds the digest.)
- */
-const ioTurn: Schedule = subtle === undefined
-  ? (fn) => void setTimeout(fn, 0)
-  : (fn) => macrotask(() => void subtle.digest("SHA-1", ONE_BYTE).then(fn, fn));
+/** Runs `fn` after a full turn of the event loop, its I/O poll included. */
+const ioTurn: Schedule = (fn) => void setTimeout(fn, 0);
 
 let count = 0;
 let windowStart = 0;
@@ -99,7 +84,7 @@ export function spend(receive = false): boolean {
     startWindow(now);
     return false;
   }
-  forceYield(now);
+  forceYield();
   return true;
 }
 
@@ -112,14 +97,10 @@ function startWindow(now: number): void {
   });
 }
 
-let lastIo = -Infinity;
-
-function forceYield(now: number): void {
+function forceYield(): void {
   epoch++; // the window's probe runs during this yield: it says nothing of the program
-  const io = now - lastIo >= IO_EVERY_MS;
-  if (io) lastIo = now;
   gate = new Promise<void>((resolve) =>
-    (io ? ioTurn : macrotask)(() => {
+    ioTurn(() => {
       gate = undefined;
       startWindow(performance.now());
       resolve();

@@ -29,7 +29,7 @@
  * proxy loop alternates between sockets). Settlements that wait for a macrotask keep their
  * order among themselves; a settlement made while one is waiting waits too.
  */
-import { ioTurn } from "../transports/runtime/io_turn.ts";
+import { ioTurn, prepareIoTurn } from "../transports/runtime/io_turn.ts";
 
 /** Completions between two reads of the clock. */
 export const CHECK_EVERY = 64;
@@ -90,6 +90,8 @@ function check(receive: boolean): boolean {
 }
 
 function startWindow(now: number): void {
+  // a window may end in a forced turn: have the cheap one ready by then
+  prepareIoTurn();
   turned = false;
   windowStart = now;
   const e = ++epoch;

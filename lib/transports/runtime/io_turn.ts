@@ -42,6 +42,14 @@ type Ring = () => Promise<void>;
 let bell: Ring | null | undefined;
 let opening = false;
 
+/**
+ * Gets the cheapest turn ready before one is needed (on Deno, opens the doorbell in the
+ * background); the first turns taken before it is ready are timers. Cheap once done.
+ */
+export function prepareIoTurn(): void {
+  if (D !== undefined && bell === undefined && !opening) void openBell(D);
+}
+
 /** Runs `fn` after a full turn of the event loop, its I/O poll included. */
 export function ioTurn(fn: () => void): void {
   if (D === undefined) {
@@ -56,7 +64,7 @@ export function ioTurn(fn: () => void): void {
     });
     return;
   }
-  if (bell === undefined && !opening) void openBell(D);
+  prepareIoTurn();
   setTimeout(fn, 0);
 }
 

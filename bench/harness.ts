@@ -10,11 +10,18 @@
  *
  *   deno run -A bench/harness.ts [--runs 3] [--sizes 1,64,1024,65536] [--only thr|lat]
  *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--soak-size 64]
- *        [--no-write]
+ *        [--baseline DIR] [--no-write]
  *
  * --scale multiplies the message counts (0.2 for a quick look). --soak N adds an N-second
  * zmqkit PUSH→PULL run (64 B, or --soak-size) per zmqkit row at full speed, sampling both
  * processes' RSS every second, and reports first/last/max.
+ *
+ * --baseline DIR adds the zmqkit rows of another checkout (`zmqkit/deno@base`, …), for "what
+ * did this change cost": DIR is a checkout with node_modules, e.g.
+ * `git worktree add /tmp/base REF && ln -s "$PWD/node_modules" /tmp/base/`. A table of
+ * this checkout's medians ÷ the baseline's follows. Each run starts one implementation later
+ * in the list than the run before, so no row always runs first (on a busy machine the first of a
+ * pair measured 3–5% low against an identical second in PUSH→PULL 64 B).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
@@ -41,6 +48,7 @@ const SOAK = arg("soak") === undefined ? 0 : Number(arg("soak"));
 const SOAK_SIZE = Number(arg("soak-size") ?? 64);
 const WRITE = !process.argv.includes("--no-write");
 const IMPL_FILTER = arg("impls")?.split(",");
+const BASELINE = arg("baseline");
 
 // ---------------------------------------------------------------- implementations
 
@@ -109,10 +117,31 @@ const ALL: Impl[] = [
     command: perf([`${BIN}/bun`, `${P}/raw_tcp.mjs`]),
   },
 ];
-const IMPLS = ALL.filter((i) =>
+const SELECTED = ALL.filter((i) =>
   (i.name !== "pyzmq" || hasPyzmq) &&
   (!IMPL_FILTER || IMPL_FILTER.includes(i.name))
 );
+/** The zmqkit rows again, run from the baseline checkout's own perf peer. */
+const baselineOf = (dir: string) =>
+  SELECTED.filter((i) => i.name === "zmqkit/deno" || i.name === "zmqkit/bun").map((i) => ({
+    ...i,
+    name: `${i.name}@base`,
+    command: perf(
+      i.runtime === "deno"
+        ? [`${BIN}/deno`, "run", "-A", `${dir}/bench/peers/zmqkit_perf.ts`]
+        : [`${BIN}/bun`, `${dir}/bench/peers/zmqkit_perf.ts`],
+    ),
+  }));
+if (BASELINE !== undefined && !existsSync(`${BASELINE}/bench/peers/zmqkit_perf.ts`)) {
+  console.error(`--baseline ${BASELINE}: no bench/peers/zmqkit_perf.ts there`);
+  process.exit(2);
+}
+const IMPLS: Impl[] = BASELINE === undefined ? SELECTED : [...SELECTED, ...baselineOf(BASELINE)];
+/** The implementations in the order run `run` (from 1) measures them: rotated by one each run. */
+const orderOf = (run: number) => {
+  const k = (run - 1) % IMPLS.length;
+  return [...IMPLS.slice(k), ...IMPLS.slice(0, k)];
+};
 
 /** Messages per throughput run, sized so the slowest stack (zeromq.js) takes ~2 s. */
 function thrCount(impl: Impl, size: number): number {
@@ -140,7 +169,7 @@ const started = new Date();
 for (let run = 1; run <= RUNS; run++) {
   for (const bench of benches) {
     for (const size of SIZES) {
-      for (const impl of IMPLS) {
+      for (const impl of orderOf(run)) {
         if (impl.benches && !impl.benches.includes(bench)) continue;
         const count = bench === "thr" ? thrCount(impl, size) : latCount(size);
         const r = await measure(impl, bench, size, count, 120_000);
@@ -252,6 +281,26 @@ for (const rt of ["deno", "bun"]) {
   }
 }
 md.push("");
+if (BASELINE !== undefined) {
+  md.push(
+    `### This checkout ÷ baseline (${BASELINE}), medians: above 1× is faster for thr, slower for lat`,
+    "",
+    "| bench | runtime | " + SIZES.map((s) => `${s} B`).join(" | ") + " |",
+    `|---|---|${SIZES.map(() => "---").join("|")}|`,
+  );
+  for (const bench of benches) {
+    for (const rt of ["deno", "bun"]) {
+      const me = `zmqkit/${rt}`;
+      if (!IMPLS.some((i) => i.name === `${me}@base`)) continue;
+      md.push(
+        `| ${bench} | ${rt} | ${
+          SIZES.map((s) => ratio(median(bench, me, s), median(bench, `${me}@base`, s))).join(" | ")
+        } |`,
+      );
+    }
+  }
+  md.push("");
+}
 if (soaks.length) {
   md.push(
     `### Soak: ${SOAK} s PUSH→PULL ${SOAK_SIZE} B at full speed, RSS (MiB) sampled every second`,

@@ -4,7 +4,7 @@
  * stable exit code (cli/errors.ts): 0 ok, 1 runtime failure, 2 usage error, 3 timeout.
  */
 import { Command, CommanderError } from "commander";
-import { VERSION } from "../lib/internal.ts";
+import { runtimeName, runtimeVersion, VERSION } from "../lib/internal.ts";
 import { argv, env, exit, exitLater, setExitCode } from "../lib/internal.ts";
 import { stderr, stdout } from "../lib/internal.ts";
 import { addBenchCommand } from "./commands/bench.ts";
@@ -35,7 +35,7 @@ export function buildProgram(): Command {
     .description(
       "ZeroMQ toolkit: sockets from the shell (pure TypeScript ZMTP 3.x, talks to libzmq)",
     )
-    .version(VERSION, "-V, --version", "print the version and exit")
+    .version(versionLine(), "-V, --version", "print the version and the runtime, and exit")
     .configureOutput({
       writeOut: (s) => void stdout().write(enc.encode(s)),
       writeErr: (s) => void stderr().write(enc.encode(s)),
@@ -52,7 +52,39 @@ export function buildProgram(): Command {
   addBenchCommand(program);
   addDumpCommand(program);
   addCompletionsCommand(program);
+  addHelpCommand(program);
   return program;
+}
+
+/** `zmqkit 0.1.0 (deno 2.9.6)`: what `--version` prints. */
+export function versionLine(): string {
+  return `zmqkit ${VERSION} (${runtimeName()} ${runtimeVersion()})`;
+}
+
+/**
+ * `help [command...]`, in place of commander's own help command, which looks at one name only
+ * (`help bench thr` would show bench's help): this one follows the whole path to a subcommand.
+ */
+function addHelpCommand(program: Command): void {
+  program
+    .command("help")
+    .argument("[command...]", "a command, and a subcommand of it (e.g. bench thr)")
+    .description("display help for a command")
+    .helpOption(false)
+    .action((path: string[]) => {
+      let cmd: Command = program;
+      for (const [i, name] of path.entries()) {
+        const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+        if (sub === undefined) {
+          cmd.error(`unknown command '${path.slice(0, i + 1).join(" ")}'`, {
+            code: "commander.unknownCommand",
+            exitCode: ExitCode.USAGE,
+          });
+        }
+        cmd = sub;
+      }
+      cmd.help();
+    });
 }
 
 async function main(): Promise<void> {
@@ -81,4 +113,5 @@ async function main(): Promise<void> {
   exitLater(3000, ExitCode.OK);
 }
 
-await main();
+// run as the program, not when a test imports buildProgram()
+if (import.meta.main) await main();

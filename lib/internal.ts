@@ -60,6 +60,7 @@ export { NOT_YET, Waiters } from "./sockets/waiters.ts";
 export type { Connection, Listener } from "./transports/connection.ts";
 export { parseEndpoint } from "./transports/endpoint.ts";
 export { createFileSink, readFileBytes, readFileChunks } from "./transports/runtime/files.ts";
+export { runtimeName, runtimeVersion } from "./transports/runtime/info.ts";
 export {
   argv,
   env,

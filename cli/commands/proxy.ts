@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /**
- * `zmqkit proxy`: libzmq's zmq_proxy_steerable from the shell, with statistics. Also the
- * socket-spec parsing and the run loop (signals, --stats) that `zmqkit broker` shares.
+ * `zmqkit proxy`: zmqkit's own proxy (lib/proxy.ts, pure TypeScript, no libzmq) from the shell,
+ * steered through a control socket that takes the commands of libzmq's zmq_proxy_steerable,
+ * with statistics. Also the socket-spec parsing and the run loop (signals, --stats) that
+ * `zmqkit broker` shares.
  */
 import type { Command } from "commander";
 import { Proxy, type Socket, socketClasses, socketGauges, type Subscriber } from "../../mod.ts";
@@ -140,10 +142,12 @@ Shortcuts (FRONT and BACK are [bind:|connect:]ENDPOINT):
   streamer FRONT BACK    pull@FRONT, push@BACK: a pipeline stage
 
 --capture TYPE@ENDPOINT gets a copy of every message, both directions (TYPE defaults to pub,
-bound). --control ENDPOINT takes PAUSE, RESUME, TERMINATE and STATISTICS as one-frame
-messages (TYPE defaults to rep, bound; a rep answers every command, STATISTICS with 8
-little-endian uint64 frames: frames and bytes received and sent on the frontend, then on the
-backend; other types get only the STATISTICS answer). TERMINATE ends the proxy with exit 0.
+bound). --control ENDPOINT takes the commands of libzmq's zmq_proxy_steerable, answered the
+same way (libzmq after 4.3.5): PAUSE, RESUME, TERMINATE and STATISTICS as one-frame messages
+(TYPE defaults to rep, bound; a rep answers every command, STATISTICS with 8 little-endian
+uint64 frames: frames and bytes received and sent on the frontend, then on the backend, so
+--out hex prints 0500000000000000 for 5; other types get only the STATISTICS answer).
+TERMINATE ends the proxy with exit 0.
 
 --stats N prints every N seconds (and at the end): messages and bytes per direction,
 messages queued in each socket, messages dropped (pub, xpub, router) and connected peers;
@@ -159,7 +163,7 @@ Examples:
   zmqkit proxy --frontend 'xsub@connect:tcp://feed:5556' --backend 'xpub@tcp://*:6000'
   zmqkit proxy streamer ipc:///tmp/in ipc:///tmp/out --stats 5 --json
   zmqkit proxy queue 'tcp://*:5559' 'tcp://*:5560' --control 'tcp://127.0.0.1:5561'
-  echo STATISTICS | zmqkit cat req -c tcp://127.0.0.1:5561 -f hex
+  echo STATISTICS | zmqkit cat req -c tcp://127.0.0.1:5561 --out hex
 `;
 
 interface ProxyFlags {
@@ -177,7 +181,8 @@ export function addProxyCommand(program: Command): void {
     .summary("a queue, forwarder or streamer between two sockets, with statistics")
     .description(
       "Forward messages between a frontend and a backend socket, both ways where the types " +
-        "allow, as libzmq's zmq_proxy_steerable does.",
+        "allow. zmqkit's own proxy, in pure TypeScript (no libzmq inside): it forwards as " +
+        "libzmq's zmq_proxy_steerable does, and its --control socket takes the same commands.",
     )
     .argument("[kind]", "queue, forwarder or streamer (or use --frontend/--backend)")
     .argument("[front]", "frontend [bind:|connect:]ENDPOINT, with a kind")

@@ -19,10 +19,28 @@ function has(shell: string): boolean {
 }
 
 describe("zmqkit --version and --help", () => {
-  it("prints the version", async () => {
+  it("prints the version and the runtime", async () => {
     const r = await zmqkit(["--version"]);
     assert.equal(r.code, 0);
-    assert.equal(r.stdout.toString(), `${VERSION}\n`);
+    const out = r.stdout.toString();
+    assert.match(out, /^zmqkit (\S+) \((deno|bun|node) v?\d+\.\d+\.\d+\S*\)\n$/);
+    assert.equal(out.split(" ")[1], VERSION);
+  });
+
+  it("help CMD SUBCMD shows the subcommand's help", async () => {
+    const r = await zmqkit(["help", "bench", "thr"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout.toString();
+    assert.match(out, /^Usage: zmqkit bench thr \[options\]/);
+    assert.equal(out, (await zmqkit(["bench", "thr", "--help"])).stdout.toString());
+    assert.match((await zmqkit(["help", "cat"])).stdout.toString(), /^Usage: zmqkit cat /);
+    assert.match((await zmqkit(["help"])).stdout.toString(), /^Usage: zmqkit \[options\]/);
+  });
+
+  it("help with an unknown command is a usage error naming it", async () => {
+    const r = await zmqkit(["help", "bench", "nope"]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "zmqkit: unknown command 'bench nope' (see --help)\n");
   });
 
   it("lists the commands with examples", async () => {

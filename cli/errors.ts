@@ -10,7 +10,7 @@ export const ExitCode = {
   OK: 0,
   /** Runtime failure: address in use, handshake refused, peer protocol error. */
   FAILURE: 1,
-  /** Usage error: unknown type, bad endpoint, bad option, bad format, bad input (--strict). */
+  /** Usage error: unknown type, bad endpoint, bad option, bad format, bad input, no request. */
   USAGE: 2,
   /** Nothing happened in time (--timeout, --linger). */
   TIMEOUT: 3,

@@ -104,4 +104,5 @@ export * as bunAdapter from "./transports/runtime/bun.ts";
 export * as denoAdapter from "./transports/runtime/deno.ts";
 export * as nodeAdapter from "./transports/runtime/node.ts";
 export { socketCore } from "./sockets/socket.ts";
+export { ReplyCore } from "./sockets/rep.ts";
 export { SocketCore } from "./sockets/socket_core.ts";

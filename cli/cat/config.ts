@@ -31,6 +31,8 @@ export interface CatFlags {
   verbose?: number;
   eventsJson?: boolean;
   strict?: boolean;
+  skipBad?: boolean;
+  onExecError?: string;
   maxLine?: string;
 }
 
@@ -53,10 +55,17 @@ export interface CatConfig {
   options: Array<[string, unknown, string]>;
   verbose: number;
   eventsJson: boolean;
-  strict: boolean;
+  /** `--skip-bad`: report and skip input records that do not decode (default: exit 2). */
+  skipBad: boolean;
+  /** `--on-exec-error`: what a failing --exec command answers (default: nothing). */
+  onExecError: OnExecError;
   /** `--max-line`: the longest input record, bytes (a line, a MessagePack value, raw input). */
   maxLine: number;
 }
+
+/** What `--on-exec-error` may say. */
+export const ON_EXEC_ERROR = ["skip", "reply-empty", "exit"] as const;
+export type OnExecError = typeof ON_EXEC_ERROR[number];
 
 /** `--max-line` when not given: 64 MiB. */
 export const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
@@ -162,6 +171,18 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
   if (f.subscribe?.length && type !== "SUB" && type !== "XSUB") {
     throw usage(`-s/--subscribe works with sub and xsub, not ${type.toLowerCase()}`);
   }
+  if (f.strict && f.skipBad) {
+    throw usage("--strict and --skip-bad contradict each other (--strict is the default)");
+  }
+  const onExecError = f.onExecError ?? "skip";
+  if (!(ON_EXEC_ERROR as readonly string[]).includes(onExecError)) {
+    throw usage(
+      `--on-exec-error must be one of ${ON_EXEC_ERROR.join(", ")}, got "${f.onExecError}"`,
+    );
+  }
+  if (f.onExecError !== undefined && f.exec === undefined) {
+    throw usage("--on-exec-error needs -e/--exec");
+  }
   const timeout = integer("-t/--timeout", f.timeout, 1);
   return {
     type,
@@ -181,7 +202,8 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
     options: (f.option ?? []).map(optionArg),
     verbose: f.verbose ?? 0,
     eventsJson: f.eventsJson === true,
-    strict: f.strict === true,
+    skipBad: f.skipBad === true,
+    onExecError: onExecError as OnExecError,
     maxLine: size("--max-line", f.maxLine) ?? DEFAULT_MAX_LINE,
   };
 }

@@ -8,6 +8,11 @@
  *   ZMQKIT_FRAME_<i>    frame i (from 0) as text, or as hex when it is not UTF-8 text
  *   ZMQKIT_FRAME_<i>_HEX  frame i in hex
  *   ZMQKIT_PEER         ROUTER: the requester's routing id in hex
+ *
+ * The command runs in a process group of its own, ended (SIGTERM) when zmqkit ends. A command
+ * that fails (a non-zero status, a signal, no shell, or output that does not decode) is
+ * reported on standard error, then `--on-exec-error` decides: `skip` (the default) sends no
+ * reply, `reply-empty` sends one empty frame, `exit` ends zmqkit with exit 1.
  */
 import { runCommand } from "../../lib/internal.ts";
 import { CliError, ExitCode } from "../errors.ts";
@@ -33,31 +38,51 @@ export function execEnv(frames: Frames, peer: Uint8Array | undefined): Record<st
   return env;
 }
 
-/** Runs the command for one request and returns the reply to send. */
+/**
+ * Runs the command for one request and returns the reply to send, or undefined when the
+ * command failed and no reply is to be sent (--on-exec-error skip). Throws (exit 1) when it
+ * failed under --on-exec-error exit.
+ */
 export async function execReply(
   run: CatRun,
   frames: Frames,
   peer?: Uint8Array,
-): Promise<Frames> {
+): Promise<Frames | undefined> {
   const cfg = run.cfg;
   const input = encodeMessage(frames, { ...cfg.output, routingIds: false });
   let result;
   try {
-    result = await runCommand(cfg.exec!, { input, env: execEnv(frames, peer) });
+    result = await runCommand(cfg.exec!, {
+      input,
+      env: execEnv(frames, peer),
+      signal: run.commandSignal,
+    });
   } catch (e) {
-    throw new CliError(
-      ExitCode.FAILURE,
-      `--exec: cannot run "${cfg.exec}": ${(e as Error).message}`,
-    );
+    if (run.commandSignal.aborted) return undefined; // zmqkit is ending
+    return failed(run, `cannot run "${cfg.exec}": ${(e as Error).message}`);
   }
+  if (run.commandSignal.aborted) return undefined; // zmqkit is ending: it was stopped
   if (result.status !== 0) {
-    const how = result.status === null ? `signal ${result.signal}` : `status ${result.status}`;
-    run.io.log(`--exec: "${cfg.exec}" exited with ${how}`);
+    const how = result.status === null ? `signal ${result.signal}` : `exit code ${result.status}`;
+    return failed(run, `"${cfg.exec}" failed with ${how}`);
   }
   try {
     return decodeWhole(result.stdout, cfg.input);
   } catch (e) {
-    run.io.log(`--exec: cannot read the reply (${(e as Error).message}): sending an empty frame`);
-    return [new Uint8Array(0)];
+    return failed(run, `cannot read the reply of "${cfg.exec}": ${(e as Error).message}`);
+  }
+}
+
+/** A failed command: reported, then what --on-exec-error says. */
+function failed(run: CatRun, why: string): Frames | undefined {
+  switch (run.cfg.onExecError) {
+    case "exit":
+      throw new CliError(ExitCode.FAILURE, `--exec: ${why}`);
+    case "reply-empty":
+      run.io.log(`--exec: ${why}: sending an empty reply`);
+      return [new Uint8Array(0)];
+    case "skip":
+      run.io.log(`--exec: ${why}: no reply sent`);
+      return undefined;
   }
 }

@@ -4,6 +4,8 @@
  * every output write that has to wait, so a slow peer slows standard input and a slow reader
  * of standard output slows the socket: memory stays flat on an endless stream.
  */
+import { type ReplyCore, socketCore } from "../../lib/internal.ts";
+import { usage } from "../errors.ts";
 import { execReply } from "./exec.ts";
 import { type CatRun, sleep } from "./run.ts";
 import type { Mode } from "./types.ts";
@@ -52,17 +54,32 @@ async function request(run: CatRun): Promise<void> {
     await run.writer.flush();
     if (++n === count) break;
   }
+  if (n === 0) {
+    // a req that asked nothing has no answer to give: never a success (`if reply=$(…)`)
+    throw usage(
+      run.skipped > 0
+        ? "no request sent: every input record was skipped (--skip-bad)"
+        : "no request sent: the input was empty",
+    );
+  }
 }
 
 /**
  * REP: each request is printed and answered with the next input message (or --exec). The
  * next answer is read ahead, so the run ends as soon as input ends, not at the next request.
+ * A failed --exec command with --on-exec-error skip leaves its request unanswered: REP
+ * forgets it and goes on with the next request (its requester waits for its own timeout).
  */
 async function reply(run: CatRun): Promise<void> {
   const count = run.cfg.count;
   if (run.cfg.exec !== undefined) {
     for (let n = 0; count === undefined || n < count; n++) {
-      await run.send(await execReply(run, await run.receive()));
+      const request = await run.receive();
+      await run.output(request);
+      await run.writer.flush();
+      const answer = await execReply(run, request);
+      if (answer !== undefined) await run.send(answer);
+      else socketCore<ReplyCore>(run.socket).forgetRequest();
     }
     return;
   }
@@ -117,7 +134,8 @@ async function duplex(run: CatRun): Promise<void> {
     }
     if (run.cfg.exec !== undefined) {
       const id = m[0]!;
-      await run.send([id, ...await execReply(run, m.slice(1), id)]);
+      const answer = await execReply(run, m.slice(1), id);
+      if (answer !== undefined) await run.send([id, ...answer]);
       continue;
     }
     const gone = peers?.see(m) === true;

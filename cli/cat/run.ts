@@ -52,6 +52,9 @@ export class CatRun {
   #peer: Uint8Array | undefined;
   #peerSeen!: () => void;
   #firstPeer: Promise<void>;
+  #skipped = { undecodable: 0, tooBig: 0 };
+  /** Aborted at the end of the run: ends any --exec command still running. */
+  readonly #commands = new AbortController();
   /** PUB with --wait-for-peer runs as an XPUB, to see the first subscription arrive. */
   readonly probesSubscriptions: boolean;
 
@@ -158,8 +161,10 @@ export class CatRun {
   }
 
   /**
-   * Valid input messages, a batch per stdin chunk; a bad record is reported and skipped
-   * (fatal with --strict). A record longer than --max-line ends the run (exit 2).
+   * Valid input messages, a batch per stdin chunk. A bad record (one that does not decode,
+   * or is over maxMessageSize) ends the run with exit 2 once the good ones before it have
+   * been yielded; with --skip-bad it is reported, counted (see skippedSummary) and skipped.
+   * A record longer than --max-line always ends the run (exit 2).
    */
   async *inputBatches(): AsyncGenerator<Frames[], void, undefined> {
     try {
@@ -174,28 +179,61 @@ export class CatRun {
 
   async *#inputBatches(): AsyncGenerator<Frames[], void, undefined> {
     const max = this.socket.getOption("maxMessageSize") as number;
-    const unit = this.cfg.input.format === "msgpack" ? "message" : "line";
+    const unit = this.#unit;
     for await (const items of readMessages(this.io.stdin(), this.cfg.input, this.cfg.maxLine)) {
       const batch: Frames[] = [];
       for (const item of items) {
         let why = item.error;
+        let tooBig = false;
         const frames = item.frames;
         if (frames !== undefined && max >= 0) {
           // as a receiving zmqkit counts it: the whole message, all its frames
           let total = 0;
           for (const f of frames) total += f.length;
           if (total > max) {
+            tooBig = true;
             why = frames.length === 1
               ? `frame 1 of ${total} bytes exceeds maxMessageSize ${max}`
               : `message of ${frames.length} frames and ${total} bytes exceeds maxMessageSize ${max}`;
           }
         }
-        if (why === undefined) batch.push(frames!);
-        else if (this.cfg.strict) throw usage(`${unit} ${item.line}: ${why}`);
-        else this.io.log(`${unit} ${item.line}: ${why}`);
+        if (why === undefined) {
+          batch.push(frames!);
+          continue;
+        }
+        if (!this.cfg.skipBad) {
+          if (batch.length > 0) yield batch; // the good messages before it still go
+          throw usage(`${unit} ${item.line}: ${why}`);
+        }
+        this.io.log(`${unit} ${item.line}: ${why}`);
+        if (tooBig) this.#skipped.tooBig++;
+        else this.#skipped.undecodable++;
       }
       if (batch.length > 0) yield batch;
     }
+  }
+
+  get #unit(): string {
+    return this.cfg.input.format === "msgpack" ? "message" : "line";
+  }
+
+  /** How many input records --skip-bad skipped so far. */
+  get skipped(): number {
+    return this.#skipped.undecodable + this.#skipped.tooBig;
+  }
+
+  /**
+   * The end-of-run line for --skip-bad ("skipped 3 input lines that did not decode"), or
+   * undefined when nothing was skipped.
+   */
+  skippedSummary(): string | undefined {
+    const { undecodable, tooBig } = this.#skipped;
+    const n = undecodable + tooBig;
+    if (n === 0) return undefined;
+    const what = `${n} input ${this.#unit}${n === 1 ? "" : "s"}`;
+    if (tooBig === 0) return `skipped ${what} that did not decode`;
+    if (undecodable === 0) return `skipped ${what} over maxMessageSize`;
+    return `skipped ${what}: ${undecodable} did not decode, ${tooBig} over maxMessageSize`;
   }
 
   /** Valid input messages one by one. */
@@ -230,6 +268,16 @@ export class CatRun {
       }
       throw e;
     }
+  }
+
+  /** Ended (aborted) when the run ends: --exec commands stop with it. */
+  get commandSignal(): AbortSignal {
+    return this.#commands.signal;
+  }
+
+  /** Ends every --exec command still running (SIGTERM to its process group). */
+  stopCommands(): void {
+    this.#commands.abort();
   }
 
   /** Receives one message (remembering a ROUTER/STREAM peer for replies). */
@@ -267,6 +315,7 @@ export class CatRun {
    */
   async finish(): Promise<void> {
     this.#done = true;
+    this.stopCommands();
     const s = this.socket;
     const linger = s.linger;
     if (linger !== 0) s.linger = -1; // bounded below, so a timeout can be told apart
@@ -288,6 +337,7 @@ export class CatRun {
   /** After a failure: drop everything, write out what was already printed. */
   async abort(): Promise<void> {
     this.#done = true;
+    this.stopCommands();
     this.socket.linger = 0;
     this.socket.close();
     await within(this.writer.flush(), 1000, () => new Error("stdout flush timed out"))

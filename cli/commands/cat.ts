@@ -37,11 +37,12 @@ Formats (--in, --out, or -f for both), one message per line unless noted:
   -0 ends messages with NUL instead of a newline. All but text are lossless.
   json input must be UTF-8: a line that is not is bad input (below), never sent altered.
 
-Bad input: a line that does not decode is reported ("zmqkit: line N: ...") and skipped;
---strict makes it fatal (exit 2). A line longer than --max-line BYTES (default 64MiB;
-units as in 64KiB, 1MB, 1GiB; K = 1024) always ends the run with exit 2, before more than
-that is held in memory; the limit also applies to each msgpack value and to all of a raw
-input.
+Bad input: a line that does not decode (or is over -o maxMessageSize) ends the run:
+"zmqkit: line N: ..." and exit 2, nothing after it is sent (--strict, the default).
+--skip-bad reports it and goes on, then says at the end how many were skipped. A req
+that sent no request exits 2. A line longer than --max-line BYTES (default 64MiB; units
+as in 64KiB, 1MB, 1GiB; K = 1024) always ends the run with exit 2, before more than that
+is held in memory; the limit also applies to each msgpack value and to all of a raw input.
 
 ROUTER and STREAM: a message starts with the peer's routing id. In text it is printed
 in hex followed by a TAB ("0080000001<TAB>hello"), and input names the target the same
@@ -50,11 +51,20 @@ first frame) means the last peer heard from; raw output leaves the id out.
 
 --exec CMD (rep, router): CMD runs with sh -c per request, the request on its stdin
 (--out format), frames also in ZMQKIT_FRAMES, ZMQKIT_FRAME_0.., ZMQKIT_FRAME_0_HEX..,
-ZMQKIT_PEER (router); its whole stdout (--in format) is the reply.
+ZMQKIT_PEER (router); its whole stdout (--in format) is the reply. rep still prints
+each request. CMD runs in its own process group, ended (SIGTERM) when zmqkit ends.
+A CMD that fails (exit code not 0, a signal, cannot start, output that does not decode)
+is reported on stderr with its exit code; then --on-exec-error says what happens:
+  skip         (default) no reply. router: nothing is sent. rep: the request is left
+               unanswered (its REQ waits for its own timeout, as if the reply were
+               lost) and rep goes on with the next request
+  reply-empty  reply with one empty frame
+  exit         end zmqkit with exit 1
 
-Exit codes: 0 ok, 1 runtime failure (address in use, handshake refused), 2 usage error,
-a line over --max-line or (with --strict) a bad input line, 3 timeout (-t, --linger),
-130/143 on SIGINT/SIGTERM.
+Exit codes: 0 ok, 1 runtime failure (address in use, handshake refused, --exec CMD
+failed with --on-exec-error exit), 2 usage error, a bad input line (without --skip-bad),
+a line over --max-line, a req that sent nothing, 3 timeout (-t, --linger), 130/143 on
+SIGINT/SIGTERM.
 
 Examples:
   tail -f app.log | zmqkit cat push -c tcp://logs:5555       ship a log
@@ -98,7 +108,12 @@ export function addCatCommand(program: Command): void {
     .option("-o, --option <name=value>", "any socket option, zeromq.js name (repeatable)", collect)
     .option("-v, --verbose", "socket events on stderr; -vv adds frame sizes", increase)
     .option("--events-json", "socket events on stderr as NDJSON")
-    .option("--strict", "exit 2 on an input line that does not decode (default: skip it)")
+    .option("--strict", "exit 2 on an input line that does not decode (the default)")
+    .option("--skip-bad", "report input lines that do not decode, skip them, count them")
+    .option(
+      "--on-exec-error <what>",
+      "when --exec CMD fails: skip (no reply, the default), reply-empty, exit",
+    )
     .option(
       "--max-line <bytes>",
       "longest input line (or msgpack value, or raw input): exit 2 beyond it (default 64MiB)",
@@ -138,7 +153,10 @@ export async function catAction(type: string, flags: CatFlags): Promise<void> {
     await run.abort();
     throw e;
   } finally {
+    run.stopCommands();
     off();
     closeStdin();
+    const skipped = run.skippedSummary();
+    if (skipped !== undefined) err.write(enc.encode(`zmqkit: ${skipped}\n`));
   }
 }

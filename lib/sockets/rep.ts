@@ -39,6 +39,18 @@ export class ReplyCore extends SocketCore {
     }
   }
 
+  /**
+   * Leaves the pending request unanswered, so the next receive may go ahead (internal: for
+   * `zmqkit cat rep --exec` when the command fails). To the requester this looks like a reply
+   * lost on the way: a REQ waits until its own timeout. False when no request was pending.
+   */
+  forgetRequest(): boolean {
+    const had = this.#pending !== undefined;
+    this.#pending = undefined;
+    this.kick();
+    return had;
+  }
+
   protected override xsend(msg: Message): boolean {
     const pending = this.#pending;
     if (!pending) throw new ZmqError("EFSM", "REP must receive a request before replying");

@@ -71,6 +71,16 @@ describe("zmqkit cat usage errors (exit 2)", () => {
       /--max-line: invalid size: "lots"/,
     ],
     ["--exec on a pull", ["cat", "pull", "-b", ipcEndpoint(), "-e", "cat"], /--exec works with/],
+    [
+      "an unknown --on-exec-error",
+      ["cat", "rep", "-b", ipcEndpoint(), "-e", "cat", "--on-exec-error", "retry"],
+      /--on-exec-error must be one of skip, reply-empty, exit, got "retry"/,
+    ],
+    [
+      "--on-exec-error without --exec",
+      ["cat", "rep", "-b", ipcEndpoint(), "--on-exec-error", "exit"],
+      /--on-exec-error needs -e\/--exec/,
+    ],
     ["-s on a push", ["cat", "push", "-b", ipcEndpoint(), "-s", "x"], /--subscribe works with/],
     ["an unknown flag", ["cat", "pull", "--frobnicate"], /unknown option '--frobnicate'/],
     ["an unknown shell", ["completions", "tcsh"], /unknown shell "tcsh"/],
@@ -172,6 +182,14 @@ describe("zmqkit cat timeouts (exit 3)", () => {
   });
 });
 
+/** Asserts the exit code and that stderr is exactly the lines matching `res`, in order. */
+function stderrLines(r: Result, code: number, res: RegExp[]): void {
+  const err = r.stderr.split("\n").filter((l) => l !== "");
+  assert.equal(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
+  assert.equal(err.length, res.length, `expected ${res.length} lines, got: ${r.stderr}`);
+  res.forEach((re, i) => assert.match(err[i]!, re));
+}
+
 describe("zmqkit cat bad input lines", () => {
   const bad: Array<[string, string, RegExp]> = [
     ["hex", "6869\nnot hex\n6f6b\n", /^zmqkit: line 2: frame 1: invalid hex: "n" at column 1$/],
@@ -179,21 +197,94 @@ describe("zmqkit cat bad input lines", () => {
     ["json", '["hi"]\n{oops\n["ok"]\n', /^zmqkit: line 2: invalid JSON: /],
   ];
   for (const [format, input, re] of bad) {
-    it(`reports a bad ${format} line by number and keeps the stream going`, async () => {
-      const ep = ipcEndpoint();
-      const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
-      const push = await zmqkit(["cat", "push", "-c", ep, "--in", format], { input });
-      oneLine(push, 0, re);
-      assert.deepEqual(lines((await pull.done).stdout), ["hi", "ok"]);
+    it(`stops at a bad ${format} line by default (exit 2)`, async () => {
+      const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "--in", format], { input });
+      oneLine(r, 2, re);
     });
 
-    it(`stops at a bad ${format} line with --strict (exit 2)`, async () => {
+    it(`still accepts --strict (the default) for a bad ${format} line (exit 2)`, async () => {
       const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "--in", format, "--strict"], {
         input,
       });
       oneLine(r, 2, re);
     });
+
+    it(`reports a bad ${format} line by number and goes on with --skip-bad`, async () => {
+      const ep = ipcEndpoint();
+      const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
+      const push = await zmqkit(["cat", "push", "-c", ep, "--in", format, "--skip-bad"], {
+        input,
+      });
+      stderrLines(push, 0, [re, /^zmqkit: skipped 1 input line that did not decode$/]);
+      assert.deepEqual(lines((await pull.done).stdout), ["hi", "ok"]);
+    });
   }
+
+  it("sends nothing after a bad line (the README's req example fails with exit 2)", async () => {
+    const ep = ipcEndpoint();
+    const router = startZmqkit(["cat", "router", "-b", ep, "-n", "1"]);
+    const req = await zmqkit(["cat", "req", "-c", ep, "-f", "hex", "-t", "1000"], {
+      input: "STATISTICS\n6869\n",
+    });
+    oneLine(req, 2, /^zmqkit: line 1: frame 1: invalid hex: "S" at column 1$/);
+    assert.equal(req.stdout.length, 0);
+    // the router's first (and only) message is from the next peer: the req sent nothing
+    const dealer = startZmqkit(["cat", "dealer", "-c", ep, "--routing-id", "next"], {
+      input: "sentinel\n",
+    });
+    assert.deepEqual(lines((await router.done).stdout), ["6e657874\tsentinel"]);
+    dealer.kill(); // a dealer keeps listening after its input ends
+    await dealer.done;
+  });
+
+  it("push sends nothing at or after a bad first line", async () => {
+    const ep = ipcEndpoint();
+    const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "1"]);
+    const push = await zmqkit(["cat", "push", "-c", ep, "-f", "hex"], {
+      input: "zz\n6869\n6f6b\n",
+    });
+    oneLine(push, 2, /^zmqkit: line 1: frame 1: invalid hex: "z" at column 1$/);
+    const next = await zmqkit(["cat", "push", "-c", ep], { input: "sentinel\n" });
+    assert.equal(next.code, 0, next.stderr);
+    assert.deepEqual(lines((await pull.done).stdout), ["sentinel"]);
+  });
+
+  it("counts every skipped line with --skip-bad", async () => {
+    const ep = ipcEndpoint();
+    const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
+    const push = await zmqkit(["cat", "push", "-c", ep, "-f", "hex", "--skip-bad"], {
+      input: "zz\n6869\nyy\nxx\n6f6b\n",
+    });
+    stderrLines(push, 0, [
+      /^zmqkit: line 1: /,
+      /^zmqkit: line 3: /,
+      /^zmqkit: line 4: /,
+      /^zmqkit: skipped 3 input lines that did not decode$/,
+    ]);
+    assert.deepEqual(lines((await pull.done).stdout), ["hi", "ok"]);
+  });
+
+  it("a req that sent nothing never exits 0, even with --skip-bad", async () => {
+    const ep = ipcEndpoint();
+    const skipped = await zmqkit(
+      ["cat", "req", "-c", ep, "-f", "hex", "-t", "1000", "--skip-bad"],
+      {
+        input: "STATISTICS\n",
+      },
+    );
+    stderrLines(skipped, 2, [
+      /^zmqkit: line 1: frame 1: invalid hex: "S"/,
+      /^zmqkit: skipped 1 input line that did not decode$/,
+      /^zmqkit: no request sent: every input record was skipped/,
+    ]);
+    const empty = await zmqkit(["cat", "req", "-c", ep, "-t", "1000"], { input: "" });
+    oneLine(empty, 2, /^zmqkit: no request sent: the input was empty$/);
+  });
+
+  it("rejects --strict together with --skip-bad", async () => {
+    const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "--strict", "--skip-bad"]);
+    oneLine(r, 2, /--strict and --skip-bad contradict/);
+  });
 
   // ["a"], then ["b<0xff>c"], then ["ok"]: never sent as "b\ufffdc"
   const notUtf8 = Uint8Array.of(
@@ -201,16 +292,18 @@ describe("zmqkit cat bad input lines", () => {
     0xff,
     ...Buffer.from('c"]\n["ok"]\n'),
   );
-  it("reports a json line that is not UTF-8 by number and skips it", async () => {
+  it("reports a json line that is not UTF-8 by number and skips it with --skip-bad", async () => {
     const ep = ipcEndpoint();
     const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
-    const push = await zmqkit(["cat", "push", "-c", ep, "--in", "json"], { input: notUtf8 });
-    oneLine(push, 0, /^zmqkit: line 2: invalid UTF-8 at byte 4$/);
+    const push = await zmqkit(["cat", "push", "-c", ep, "--in", "json", "--skip-bad"], {
+      input: notUtf8,
+    });
+    stderrLines(push, 0, [/^zmqkit: line 2: invalid UTF-8 at byte 4$/, /skipped 1 input line/]);
     assert.deepEqual(lines((await pull.done).stdout), ["hi", "ok"]);
   });
 
-  it("stops at a json line that is not UTF-8 with --strict (exit 2)", async () => {
-    const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "--in", "json", "--strict"], {
+  it("stops at a json line that is not UTF-8 (exit 2)", async () => {
+    const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "--in", "json"], {
       input: notUtf8,
     });
     oneLine(r, 2, /^zmqkit: line 2: invalid UTF-8 at byte 4$/);
@@ -221,13 +314,24 @@ describe("zmqkit cat bad input lines", () => {
     oneLine(surrogate, 2, /^zmqkit: line 2: frame 1: lone surrogate \\udfff is not text/);
   });
 
-  it("reports an input frame over maxMessageSize and skips it", async () => {
-    const ep = ipcEndpoint();
-    const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
-    const push = await zmqkit(["cat", "push", "-c", ep, "-o", "maxMessageSize=100"], {
+  it("stops at an input frame over maxMessageSize (exit 2)", async () => {
+    const r = await zmqkit(["cat", "push", "-c", ipcEndpoint(), "-o", "maxMessageSize=100"], {
       input: `ok\n${"x".repeat(101)}\nok2\n`,
     });
-    oneLine(push, 0, /line 2: frame 1 of 101 bytes exceeds maxMessageSize 100/);
+    oneLine(r, 2, /line 2: frame 1 of 101 bytes exceeds maxMessageSize 100/);
+  });
+
+  it("reports an input frame over maxMessageSize and skips it with --skip-bad", async () => {
+    const ep = ipcEndpoint();
+    const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2"]);
+    const push = await zmqkit(
+      ["cat", "push", "-c", ep, "-o", "maxMessageSize=100", "--skip-bad"],
+      { input: `ok\n${"x".repeat(101)}\nok2\n` },
+    );
+    stderrLines(push, 0, [
+      /line 2: frame 1 of 101 bytes exceeds maxMessageSize 100/,
+      /^zmqkit: skipped 1 input line over maxMessageSize$/,
+    ]);
     assert.deepEqual(lines((await pull.done).stdout), ["ok", "ok2"]);
   });
 
@@ -235,10 +339,14 @@ describe("zmqkit cat bad input lines", () => {
     const ep = ipcEndpoint();
     const pull = startZmqkit(["cat", "pull", "-b", ep, "-n", "2", "-d", "\\t"]);
     const x = "x".repeat(60), y = "y".repeat(40);
-    const push = await zmqkit(["cat", "push", "-c", ep, "-d", "\\t", "-o", "maxMessageSize=100"], {
-      input: `ok\n${x}\t${y}z\n${x}\t${y}\n`,
-    });
-    oneLine(push, 0, /line 2: message of 2 frames and 101 bytes exceeds maxMessageSize 100/);
+    const push = await zmqkit(
+      ["cat", "push", "-c", ep, "-d", "\\t", "-o", "maxMessageSize=100", "--skip-bad"],
+      { input: `ok\n${x}\t${y}z\n${x}\t${y}\n` },
+    );
+    stderrLines(push, 0, [
+      /line 2: message of 2 frames and 101 bytes exceeds maxMessageSize 100/,
+      /skipped 1 input line over maxMessageSize/,
+    ]);
     assert.deepEqual(lines((await pull.done).stdout), ["ok", `${x}\t${y}`]);
   });
 

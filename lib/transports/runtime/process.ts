@@ -62,17 +62,33 @@ export interface CommandResult {
 /**
  * Runs `command` with `sh -c`, writes `input` to its standard input, and collects its
  * standard output. Its standard error goes to ours. `env` is added to our environment.
- * Rejects when the shell cannot be started.
+ * The shell runs in a process group of its own, so that `signal` (aborted) ends the whole
+ * command with SIGTERM: the shell and whatever it started (a pipeline, a background job),
+ * not only the shell. Rejects when the shell cannot be started.
  */
 export function runCommand(
   command: string,
-  options: { input: Uint8Array; env: Record<string, string> },
+  options: { input: Uint8Array; env: Record<string, string>; signal?: AbortSignal },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new Error("aborted before it started"));
     const child = spawn("sh", ["-c", command], {
       stdio: ["pipe", "pipe", "inherit"],
       env: { ...process.env, ...options.env },
+      detached: true, // its own process group (and session): killed as one below
     });
+    let ended = false;
+    const kill = () => {
+      if (ended || child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGTERM"); // the group: sh and everything it started
+      } catch {
+        try {
+          child.kill("SIGTERM"); // no group (it has already gone, or was never made)
+        } catch { /* gone */ }
+      }
+    };
+    options.signal?.addEventListener("abort", kill, { once: true });
     const chunks: Uint8Array[] = [];
     let size = 0;
     child.stdout!.on("data", (b: Uint8Array) => {
@@ -82,8 +98,14 @@ export function runCommand(
     // a command that does not read its input must not fail us with EPIPE
     child.stdin!.on("error", () => {});
     child.stdin!.end(options.input);
-    child.once("error", reject);
+    child.once("error", (e: Error) => {
+      ended = true;
+      options.signal?.removeEventListener("abort", kill);
+      reject(e);
+    });
     child.once("close", (status: number | null, signal: string | null) => {
+      ended = true;
+      options.signal?.removeEventListener("abort", kill);
       const stdout = new Uint8Array(size);
       let o = 0;
       for (const c of chunks) {

@@ -5,7 +5,6 @@
  * loopback run, live progress on a terminal and `--json`. The measuring is lib/bench/.
  */
 import { Command, Option } from "commander";
-import { onSignals } from "../../lib/internal.ts";
 import { isTerminal, stderr, stdout } from "../../lib/internal.ts";
 import { openLatClient, openLatServer } from "../../lib/internal.ts";
 import {
@@ -15,21 +14,32 @@ import {
   type ThrPattern,
 } from "../../lib/internal.ts";
 import { latLines, latRow, type RowContext, thrLines, thrRow } from "../../lib/internal.ts";
-import { runLat, runThr, type Transport } from "../../lib/internal.ts";
+import { runLat, runThr, summarizeLatency, type Transport } from "../../lib/internal.ts";
 import { type Half, openThrReceiver, openThrSender } from "../../lib/internal.ts";
-import { formatRate, parseCount, parseDuration, parseSize } from "../../lib/internal.ts";
-import { CliError, ExitCode, usage } from "../errors.ts";
+import {
+  formatRate,
+  formatSize,
+  parseCount,
+  parseDuration,
+  parseSize,
+} from "../../lib/internal.ts";
+import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
+import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
+import { Interrupt } from "../interrupt.ts";
 
 interface BenchFlags {
   bind?: string;
   connect?: string;
   size?: string;
+  sizes?: string;
   count?: string;
   duration?: string;
+  timeout?: string;
   pattern?: string;
   hwm?: string;
   transport?: string;
   json?: boolean;
+  csv?: boolean;
   histogram?: boolean;
   release?: boolean;
   quiet?: boolean;
@@ -48,13 +58,23 @@ Patterns: thr ${THR_PATTERNS.join(", ")} (default push-pull);
 Sizes take units (64, 1KB = 1KiB = 1024, 64KiB, 1MB); counts too (100k, 1M); durations
 5s, 500ms. With --duration and no --count, the run lasts that long (a libzmq peer needs
 the same count on both ends). Latency is one-way: round trip / 2, as libzmq reports it.
+Short flags mean what they mean in zmqkit cat (-b, -c, -n, -t); the others are long only.
+
+A half that connects says on stderr when it has not connected after 3 s (then every 30 s).
+-t/--timeout MS gives up with exit 3 when the peer is not there or one message waits longer.
+Ctrl-C prints what was measured so far, marked "(interrupted after N ...)", and exits 130.
+
+bench run --sizes 1,64,1KB,64KB runs the benchmark(s) once per size and prints one table
+(size, msg/s, MB/s = 10^6 bytes/s, one-way latency avg/p50/p99 in µs); --csv prints it as CSV.
+Without --count or --duration, each throughput size sends at most 256 MiB (at most 1M messages).
 
 Examples:
   zmqkit bench run                                  throughput and latency over tcp
   zmqkit bench run thr --size 1KB --transport ipc   throughput of 1 KiB messages over ipc
+  zmqkit bench run --sizes 1,64,1KB,64KB --csv      a size sweep as CSV
   zmqkit bench thr --bind tcp://127.0.0.1:5555 --size 64 --count 1M
   remote_thr tcp://127.0.0.1:5555 64 1000000        (libzmq's tool as the other half)
-  zmqkit bench lat --connect tcp://host:5556 --size 1 --count 20k --json
+  zmqkit bench lat -c tcp://host:5556 --size 1 -n 20k -t 5000 --json
 `;
 
 const enc = new TextEncoder();
@@ -69,9 +89,10 @@ export function addBenchCommand(program: Command): void {
     .description("Measure ZeroMQ throughput and latency (see the halves below).")
     .addHelpText("after", BENCH_HELP);
   const common = (c: Command, defaultSize: string, defaultCount: string) =>
-    c.option("-s, --size <bytes>", `message size (default ${defaultSize})`)
+    c.option("--size <bytes>", `message size (default ${defaultSize})`)
       .option("-n, --count <n>", `messages or round trips (default ${defaultCount})`)
-      .option("-d, --duration <time>", "stop after this long (5s, 500ms)")
+      .option("--duration <time>", "stop after this long (5s, 500ms)")
+      .option("-t, --timeout <ms>", "exit 3 when the peer is not there or a message takes longer")
       .option("-p, --pattern <pattern>", "socket pattern (see bench --help)")
       .option("--hwm <n>", "send and receive high-water marks, in messages")
       .option("--json", "one JSON object per result on stdout")
@@ -101,9 +122,11 @@ export function addBenchCommand(program: Command): void {
   )
     .argument("[what]", "thr, lat or all", "all")
     .addOption(
-      new Option("-t, --transport <transport>", "loopback transport")
+      new Option("--transport <transport>", "loopback transport")
         .choices(["tcp", "ipc", "inproc"]).default("tcp"),
     )
+    .option("--sizes <list>", "run once per size (1,64,1KB,64KB) and print one table")
+    .option("--csv", "the table as CSV on stdout")
     .option("--no-histogram", "leave the histogram out")
     .option("--no-release", NO_RELEASE)
     .action((what: string, flags: BenchFlags) => runAction(what, flags));
@@ -125,22 +148,37 @@ interface Settings {
   count: number;
   durationMs: number | undefined;
   hwm: number | undefined;
+  timeoutMs: number | undefined;
 }
 
 function settings(kind: "thr" | "lat", f: BenchFlags): Settings {
   const durationMs = parsed(f.duration, parseDuration, undefined);
   const defaultCount = durationMs !== undefined ? Infinity : kind === "thr" ? 1e6 : 1e4;
-  const hwm = parsed(f.hwm, (s) => {
+  const integer = (flag: string, min: number) => (s: string) => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`invalid --hwm: ${s}`);
+    if (!/^\s*\d+\s*$/.test(s) || !Number.isSafeInteger(n) || n < min) {
+      throw new RangeError(`${flag} must be an integer of at least ${min}, not "${s}"`);
+    }
     return n;
-  }, undefined);
+  };
   return {
     size: parsed(f.size, parseSize, kind === "thr" ? 64 : 1),
     count: parsed(f.count, parseCount, defaultCount),
     durationMs,
-    hwm,
+    hwm: parsed(f.hwm, integer("--hwm", 0), undefined),
+    timeoutMs: parsed(f.timeout, integer("-t/--timeout (ms)", 1), undefined),
   };
+}
+
+function sizeList(text: string): number[] {
+  const sizes = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (sizes.length === 0) throw new RangeError(`--sizes needs sizes, e.g. 1,64,1KB`);
+  return sizes.map(parseSize);
+}
+
+/** Throughput messages per size in a sweep without --count/--duration: at most 256 MiB. */
+function sweepCount(size: number): number {
+  return Math.min(1e6, Math.max(1e3, Math.floor(256 * 1024 * 1024 / Math.max(1, size))));
 }
 
 function thrPattern(p: string | undefined): ThrPattern {
@@ -174,6 +212,15 @@ async function print(lines: string[]): Promise<void> {
   await stdout().write(enc.encode(lines.join("\n") + "\n"));
 }
 
+function note(line: string): void {
+  void stderr().write(enc.encode(line));
+}
+
+/** `(interrupted after 1234 messages)`: the mark of a partial result. */
+function interrupted(n: number, unit: string): string {
+  return `(interrupted after ${n} ${unit})`;
+}
+
 /** A progress line on stderr, rewritten in place; only on a terminal and without --quiet. */
 function progress(f: BenchFlags, unit: string): {
   report: ((n: number, ms: number) => void) | undefined;
@@ -193,22 +240,76 @@ function progress(f: BenchFlags, unit: string): {
   };
 }
 
-/** Runs `half`, aborting it on SIGINT/SIGTERM (exit 130/143). */
-async function runHalf<R>(half: Half<R>): Promise<R> {
-  let signal: string | undefined;
-  const off = onSignals((s) => {
-    signal = s;
-    half.abort();
-  });
+/**
+ * A send or receive that waited past -t/--timeout (EAGAIN) as exit 3, saying so: "no connection
+ * to EP (connection refused)" when the connect never succeeded.
+ */
+function timedOut(e: unknown, timeoutMs: number | undefined, watch?: ConnectWatch): unknown {
+  if (timeoutMs === undefined || (e as { code?: unknown } | undefined)?.code !== "EAGAIN") return e;
+  const waiting = watch?.waiting()[0];
+  if (waiting !== undefined) {
+    const why = waiting.reason === undefined ? "" : ` (${waiting.reason})`;
+    return new CliError(
+      ExitCode.TIMEOUT,
+      `no connection to ${waiting.endpoint}${why} within ${timeoutMs} ms (-t/--timeout)`,
+    );
+  }
+  const what = lowerFirst((e as Error).message).replace(/\.$/, "").replace(/ after \d+ ms$/, "");
+  return new CliError(ExitCode.TIMEOUT, `${what} after ${timeoutMs} ms (-t/--timeout)`);
+}
+
+/**
+ * Runs a command body with Ctrl-C (and SIGTERM) turned into `signal` aborts: the body prints
+ * its partial result, then this ends with 130 (143).
+ */
+async function interruptible(body: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const interrupt = new Interrupt();
+  const controller = new AbortController();
+  void interrupt.arrived.then(() => controller.abort());
   try {
-    return await half.run();
+    await body(controller.signal);
   } catch (e) {
-    if (signal) {
-      throw new CliError(signal === "SIGINT" ? ExitCode.SIGINT : ExitCode.SIGTERM, "");
-    }
+    if (interrupt.signal) throw interrupt.error();
     throw e;
   } finally {
-    off();
+    interrupt.dispose();
+  }
+  if (interrupt.signal) throw interrupt.error();
+}
+
+/**
+ * Runs `half` until done or `signal` aborts (then resolves with the partial result); a
+ * connecting half reports a connect that takes long on stderr.
+ */
+async function runHalf<R>(
+  half: Half<R>,
+  signal: AbortSignal,
+  connect: string | undefined,
+  timeoutMs: number | undefined,
+): Promise<R> {
+  const abort = () => half.abort();
+  signal.addEventListener("abort", abort, { once: true });
+  if (signal.aborted) half.abort();
+  const watch = connect === undefined
+    ? undefined
+    : watchConnect(half, note, { endpoints: [connect] });
+  try {
+    const r = await half.run();
+    // a sender whose messages only waited in its queue did not deliver them: not a success
+    const waiting = signal.aborted ? undefined : watch?.waiting().find((w) => !w.ever);
+    if (waiting !== undefined) {
+      const why = waiting.reason === undefined ? "" : ` (${waiting.reason})`;
+      throw new CliError(
+        timeoutMs === undefined ? ExitCode.FAILURE : ExitCode.TIMEOUT,
+        `no connection to ${waiting.endpoint}${why}: nothing was delivered`,
+      );
+    }
+    return r;
+  } catch (e) {
+    throw timedOut(e, timeoutMs, watch);
+  } finally {
+    watch?.stop();
+    signal.removeEventListener("abort", abort);
   }
 }
 
@@ -219,8 +320,18 @@ async function halfAction(kind: "thr" | "lat", f: BenchFlags): Promise<void> {
     throw usage(`bench ${kind} needs exactly one of --bind or --connect`);
   }
   const s = settings(kind, f);
+  await interruptible((signal) => half(kind, f, s, signal));
+}
+
+async function half(
+  kind: "thr" | "lat",
+  f: BenchFlags,
+  s: Settings,
+  signal: AbortSignal,
+): Promise<void> {
   const bind = f.bind !== undefined;
   const endpoint = (f.bind ?? f.connect)!;
+  const connect = bind ? undefined : endpoint;
   const ctx: RowContext = {
     bench: kind,
     impl: "zmqkit",
@@ -234,12 +345,14 @@ async function halfAction(kind: "thr" | "lat", f: BenchFlags): Promise<void> {
     const p = progress(f, "msgs");
     const o = { ...s, endpoint, bind, pattern, onProgress: p.report, release: f.release };
     if (bind) {
-      const r = await runHalf(await openThrReceiver(o));
+      const r = await runHalf(await openThrReceiver(o), signal, connect, s.timeoutMs);
       p.clear();
-      await print(f.json ? [JSON.stringify(thrRow(ctx, r))] : thrLines(r));
+      const mark = r.partial ? [interrupted(r.count, "messages")] : [];
+      await print(f.json ? [JSON.stringify(thrRow(ctx, r))] : [...thrLines(r), ...mark]);
     } else {
-      await runHalf(await openThrSender(o));
+      const r = await runHalf(await openThrSender(o), signal, connect, s.timeoutMs);
       p.clear();
+      if (r.partial) note(interrupted(r.sent, "messages") + "\n");
     }
     return;
   }
@@ -248,50 +361,188 @@ async function halfAction(kind: "thr" | "lat", f: BenchFlags): Promise<void> {
   const p = progress(f, "round trips");
   const o = { ...s, endpoint, bind, pattern, onProgress: p.report };
   if (bind) {
-    await runHalf(await openLatServer(o));
+    const r = await runHalf(await openLatServer(o), signal, connect, s.timeoutMs);
+    if (r.partial) note(interrupted(r.roundTrips, "round trips") + "\n");
   } else {
-    const r = await runHalf(await openLatClient(o));
+    const r = await runHalf(await openLatClient(o), signal, connect, s.timeoutMs);
     p.clear();
-    await print(f.json ? [JSON.stringify(latRow(ctx, r))] : latLines(r, f.histogram !== false));
+    const mark = r.partial ? [interrupted(r.roundTrips, "round trips")] : [];
+    await print(
+      f.json ? [JSON.stringify(latRow(ctx, r))] : [...latLines(r, f.histogram !== false), ...mark],
+    );
   }
+}
+
+/** One size's results in a sweep. */
+interface SweepRow {
+  size: number;
+  thr?: { msgsPerSec: number; bytesPerSec: number } | undefined;
+  lat?: { avg: number; p50: number; p99: number } | undefined;
 }
 
 async function runAction(what: string, f: BenchFlags): Promise<void> {
   if (!["thr", "lat", "all"].includes(what)) {
     throw usage(`bench run takes thr, lat or all, not "${what}"`);
   }
+  if (f.sizes !== undefined && f.size !== undefined) {
+    throw usage("bench run takes --size or --sizes, not both");
+  }
+  const sizes = f.sizes === undefined ? undefined : parsed(f.sizes, sizeList, []);
+  // check every option before the first run
+  settings("thr", f);
+  settings("lat", f);
+  if (what !== "lat") thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
+  if (what !== "thr") latPattern(latChoice(what, f));
+  await interruptible((signal) => run(what, f, sizes, signal));
+}
+
+function latChoice(what: string, f: BenchFlags): string | undefined {
+  return what === "all" && !(LAT_PATTERNS as readonly string[]).includes(f.pattern ?? "")
+    ? undefined
+    : f.pattern;
+}
+
+async function run(
+  what: string,
+  f: BenchFlags,
+  sizes: number[] | undefined,
+  signal: AbortSignal,
+): Promise<void> {
   const transport = (f.transport ?? "tcp") as Transport;
   const base = { impl: "zmqkit", runtime: runtimeName(), transport };
+  const table = sizes !== undefined || f.csv === true;
+  const rows: SweepRow[] = [];
+  let stopped: string | undefined;
+  const timeoutMs = settings("thr", f).timeoutMs;
+  for (const size of sizes ?? [undefined]) {
+    const row: SweepRow = { size: 0 };
+    if (what !== "lat") {
+      const pattern = thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
+      const p = progress(f, "msgs");
+      const s = settings("thr", f);
+      if (size !== undefined) {
+        s.size = size;
+        if (f.count === undefined && f.duration === undefined) s.count = sweepCount(size);
+      }
+      const r = await runThr(transport, {
+        ...s,
+        pattern,
+        onProgress: p.report,
+        release: f.release,
+        signal,
+      }).catch((e) => {
+        throw timedOut(e, timeoutMs);
+      });
+      p.clear();
+      row.size = r.size;
+      row.thr = { msgsPerSec: r.msgsPerSec, bytesPerSec: r.msgsPerSec * r.size };
+      const mark = r.partial ? interrupted(r.count, "messages") : undefined;
+      const ctx: RowContext = { bench: "thr", ...base, pattern };
+      if (f.json) await print([JSON.stringify(thrRow(ctx, r))]);
+      else if (!table) {
+        await print([
+          `throughput (${pattern}, ${transport}):`,
+          ...thrLines(r),
+          ...(mark ? [mark] : []),
+        ]);
+      }
+      if (mark) stopped = mark;
+    }
+    if (what !== "thr" && stopped === undefined) {
+      const pattern = latPattern(latChoice(what, f));
+      const p = progress(f, "round trips");
+      const s = settings("lat", f);
+      if (size !== undefined) s.size = size;
+      const r = await runLat(transport, { ...s, pattern, onProgress: p.report, signal })
+        .catch((e) => {
+          throw timedOut(e, timeoutMs);
+        });
+      p.clear();
+      row.size = r.size;
+      if (r.roundTrips > 0) {
+        const st = summarizeLatency(r.samplesUs);
+        row.lat = { avg: r.averageUs, p50: st.p50, p99: st.p99 };
+      }
+      const mark = r.partial ? interrupted(r.roundTrips, "round trips") : undefined;
+      const ctx: RowContext = { bench: "lat", ...base, pattern };
+      if (f.json) await print([JSON.stringify(latRow(ctx, r))]);
+      else if (!table) {
+        await print([
+          `latency (${pattern}, ${transport}):`,
+          ...latLines(r, f.histogram !== false),
+          ...(mark ? [mark] : []),
+        ]);
+      }
+      if (mark) stopped = mark;
+    }
+    rows.push(row);
+    if (stopped !== undefined) break;
+  }
+  if (!table || f.json) return;
+  const mark = stopped?.replace(/\)$/, `, at size ${formatSize(rows.at(-1)!.size)})`);
+  if (f.csv) {
+    await print(csvLines(what, rows));
+    if (mark) note(mark + "\n");
+  } else {
+    await print([...tableLines(what, rows, transport), ...(mark ? [mark] : [])]);
+  }
+}
+
+function columns(
+  what: string,
+): Array<{ head: string; csv: string; get: (r: SweepRow) => number | undefined; digits: number }> {
+  const cols: Array<
+    { head: string; csv: string; get: (r: SweepRow) => number | undefined; digits: number }
+  > = [
+    { head: "size", csv: "size", get: (r) => r.size, digits: 0 },
+  ];
   if (what !== "lat") {
-    const pattern = thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
-    const p = progress(f, "msgs");
-    const r = await runThr(transport, {
-      ...settings("thr", f),
-      pattern,
-      onProgress: p.report,
-      release: f.release,
-    });
-    p.clear();
-    const ctx: RowContext = { bench: "thr", ...base, pattern };
-    await print(
-      f.json
-        ? [JSON.stringify(thrRow(ctx, r))]
-        : [`throughput (${pattern}, ${transport}):`, ...thrLines(r)],
+    cols.push(
+      { head: "msg/s", csv: "msgs_per_s", get: (r) => r.thr?.msgsPerSec, digits: 0 },
+      { head: "MB/s", csv: "mb_per_s", get: (r) => r.thr && r.thr.bytesPerSec / 1e6, digits: 3 },
     );
   }
   if (what !== "thr") {
-    const lp = what === "all" && !(LAT_PATTERNS as readonly string[]).includes(f.pattern ?? "")
-      ? undefined
-      : f.pattern;
-    const pattern = latPattern(lp);
-    const p = progress(f, "round trips");
-    const r = await runLat(transport, { ...settings("lat", f), pattern, onProgress: p.report });
-    p.clear();
-    const ctx: RowContext = { bench: "lat", ...base, pattern };
-    await print(
-      f.json
-        ? [JSON.stringify(latRow(ctx, r))]
-        : [`latency (${pattern}, ${transport}):`, ...latLines(r, f.histogram !== false)],
+    cols.push(
+      { head: "avg µs", csv: "lat_avg_us", get: (r) => r.lat?.avg, digits: 3 },
+      { head: "p50 µs", csv: "lat_p50_us", get: (r) => r.lat?.p50, digits: 3 },
+      { head: "p99 µs", csv: "lat_p99_us", get: (r) => r.lat?.p99, digits: 3 },
     );
   }
+  return cols;
+}
+
+/** The sweep as CSV: a header, then one line per size (empty cells for what was not measured). */
+function csvLines(what: string, rows: SweepRow[]): string[] {
+  const cols = columns(what);
+  return [
+    cols.map((c) => c.csv).join(","),
+    ...rows.map((r) =>
+      cols.map((c) => {
+        const v = c.get(r);
+        return v === undefined || !Number.isFinite(v) ? "" : v.toFixed(c.digits);
+      }).join(",")
+    ),
+  ];
+}
+
+/** The sweep as an aligned table. */
+function tableLines(what: string, rows: SweepRow[], transport: string): string[] {
+  const cols = columns(what);
+  const cells = rows.map((r) =>
+    cols.map((c, i) => {
+      const v = c.get(r);
+      if (v === undefined || !Number.isFinite(v)) return "-";
+      return i === 0 ? formatSize(v) : v.toFixed(c.digits);
+    })
+  );
+  const widths = cols.map((c, i) => Math.max(c.head.length, ...cells.map((row) => row[i]!.length)));
+  const line = (parts: string[]) => parts.map((p, i) => p.padStart(widths[i]!)).join("  ");
+  return [
+    `${
+      what === "all" ? "throughput and latency" : what === "thr" ? "throughput" : "latency"
+    } by size (${transport}):`,
+    line(cols.map((c) => c.head)),
+    ...cells.map(line),
+  ];
 }

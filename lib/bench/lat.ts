@@ -20,6 +20,8 @@ export interface LatOptions {
   pattern?: LatPattern | undefined;
   hwm?: number | undefined;
   onProgress?: ((roundTrips: number, elapsedMs: number) => void) | undefined;
+  /** Give up (EAGAIN) when one send or receive waits longer than this, in ms. */
+  timeoutMs?: number | undefined;
 }
 
 export interface LatResult {
@@ -30,13 +32,17 @@ export interface LatResult {
   averageUs: number;
   /** One-way latency of each round trip (its time / 2), in µs, in order. */
   samplesUs: Float64Array;
+  /** True when abort() stopped the run early: what was measured until then. */
+  partial?: boolean;
 }
 
 const PROGRESS_MS = 250;
 
 /** The `local_lat` half: echoes every message back, COUNT times. */
-export async function openLatServer(o: LatOptions): Promise<Half<{ roundTrips: number }>> {
-  const s = latServer(o.pattern ?? "req-rep", o.hwm);
+export async function openLatServer(
+  o: LatOptions,
+): Promise<Half<{ roundTrips: number; partial?: boolean }>> {
+  const s = latServer(o.pattern ?? "req-rep", o.hwm, o.timeoutMs);
   const endpoint = await attachEndpoint(s, o);
   let aborted = false;
   const run = async () => {
@@ -54,7 +60,7 @@ export async function openLatServer(o: LatOptions): Promise<Half<{ roundTrips: n
       }
     } catch (e) {
       s.close();
-      if (aborted) return { roundTrips: n };
+      if (aborted) return { roundTrips: n, partial: true };
       throw e;
     }
     await closeFlushed(s);
@@ -64,23 +70,36 @@ export async function openLatServer(o: LatOptions): Promise<Half<{ roundTrips: n
     aborted = true;
     s.close();
   };
-  return { endpoint, run, abort };
+  return { endpoint, events: s.events, run, abort };
 }
 
 /** The `remote_lat` half: sends, waits for the echo, COUNT times (or for the duration). */
 export async function openLatClient(o: LatOptions): Promise<Half<LatResult>> {
-  const s = latClient(o.pattern ?? "req-rep", o.hwm);
+  const s = latClient(o.pattern ?? "req-rep", o.hwm, o.timeoutMs);
   const endpoint = await attachEndpoint(s, o);
+  let aborted = false;
   const run = async (): Promise<LatResult> => {
     const body = new Uint8Array(o.size);
-    const cap = Number.isFinite(o.count) ? o.count : 1 << 20;
+    const cap = Number.isFinite(o.count) ? Math.min(o.count, 1 << 20) : 1 << 20;
     let samples = new Float64Array(cap);
     let n = 0;
+    const start = performance.now();
+    let t0 = start;
+    const result = (partial: boolean): LatResult => {
+      const elapsedUs = (t0 - start) * 1000;
+      const r: LatResult = {
+        size: o.size,
+        roundTrips: n,
+        elapsedUs,
+        averageUs: n ? elapsedUs / (2 * n) : NaN,
+        samplesUs: samples.subarray(0, n),
+      };
+      if (partial) r.partial = true;
+      return r;
+    };
     try {
-      const start = performance.now();
       const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
       let next = start + PROGRESS_MS;
-      let t0 = start;
       while (n < o.count) {
         await s.send(body);
         const m = await s.receive();
@@ -103,17 +122,17 @@ export async function openLatClient(o: LatOptions): Promise<Half<LatResult>> {
           next = t1 + PROGRESS_MS;
         }
       }
-      const elapsedUs = (t0 - start) * 1000;
-      return {
-        size: o.size,
-        roundTrips: n,
-        elapsedUs,
-        averageUs: n ? elapsedUs / (2 * n) : NaN,
-        samplesUs: samples.subarray(0, n),
-      };
+      return result(false);
+    } catch (e) {
+      if (aborted) return result(true);
+      throw e;
     } finally {
       s.close();
     }
   };
-  return { endpoint, run, abort: () => s.close() };
+  const abort = () => {
+    aborted = true;
+    s.close();
+  };
+  return { endpoint, events: s.events, run, abort };
 }

@@ -14,7 +14,7 @@ import { Router } from "../sockets/router.ts";
 import { Subscriber } from "../sockets/sub.ts";
 import { XPublisher } from "../sockets/xpub.ts";
 import type { Message } from "../pipe.ts";
-import type { SocketEvent } from "../events.ts";
+import type { SocketEvents } from "../events.ts";
 
 export const THR_PATTERNS = ["push-pull", "dealer-router", "pub-sub", "pair"] as const;
 export type ThrPattern = typeof THR_PATTERNS[number];
@@ -27,7 +27,7 @@ export interface BenchSocket {
   connect(endpoint: string): void;
   close(): void;
   readonly lastEndpoint: string | undefined;
-  readonly events: AsyncIterableIterator<SocketEvent>;
+  readonly events: SocketEvents;
 }
 export interface Sender extends BenchSocket {
   send(msg: Uint8Array | Uint8Array[]): Promise<void>;
@@ -41,16 +41,31 @@ export type Duplex = Sender & Receiver;
 /** How long a closing sender may take to flush (libzmq waits forever; a benchmark must end). */
 const LINGER_MS = 60_000;
 
-/** High-water marks for both directions, or the library defaults when undefined. */
-function hwmOptions(
-  hwm: number | undefined,
-): { sendHighWaterMark?: number; receiveHighWaterMark?: number } {
-  return hwm === undefined ? {} : { sendHighWaterMark: hwm, receiveHighWaterMark: hwm };
+interface BaseOptions {
+  sendHighWaterMark?: number;
+  receiveHighWaterMark?: number;
+  sendTimeout?: number;
+  receiveTimeout?: number;
+}
+
+/**
+ * High-water marks for both directions and send/receive timeouts (ms, EAGAIN after), or the
+ * library defaults when undefined.
+ */
+function hwmOptions(hwm: number | undefined, timeoutMs?: number): BaseOptions {
+  const o: BaseOptions = hwm === undefined
+    ? {}
+    : { sendHighWaterMark: hwm, receiveHighWaterMark: hwm };
+  if (timeoutMs !== undefined) {
+    o.sendTimeout = timeoutMs;
+    o.receiveTimeout = timeoutMs;
+  }
+  return o;
 }
 
 /** The sending half of a throughput pattern. PUB is an XPUB that blocks instead of dropping. */
-export function thrSender(pattern: ThrPattern, hwm?: number): Sender {
-  const o = { ...hwmOptions(hwm), linger: LINGER_MS };
+export function thrSender(pattern: ThrPattern, hwm?: number, timeoutMs?: number): Sender {
+  const o = { ...hwmOptions(hwm, timeoutMs), linger: timeoutMs ?? LINGER_MS };
   switch (pattern) {
     case "push-pull":
       return new Push(o);
@@ -64,8 +79,8 @@ export function thrSender(pattern: ThrPattern, hwm?: number): Sender {
 }
 
 /** The receiving half of a throughput pattern (SUB subscribes to everything). */
-export function thrReceiver(pattern: ThrPattern, hwm?: number): Receiver {
-  const o = { ...hwmOptions(hwm), linger: 0 };
+export function thrReceiver(pattern: ThrPattern, hwm?: number, timeoutMs?: number): Receiver {
+  const o = { ...hwmOptions(hwm, timeoutMs), linger: 0 };
   switch (pattern) {
     case "push-pull":
       return new Pull(o);
@@ -82,8 +97,8 @@ export function thrReceiver(pattern: ThrPattern, hwm?: number): Receiver {
 }
 
 /** The client (timing) half of a latency pattern. */
-export function latClient(pattern: LatPattern, hwm?: number): Duplex {
-  const o = { ...hwmOptions(hwm), linger: 0 };
+export function latClient(pattern: LatPattern, hwm?: number, timeoutMs?: number): Duplex {
+  const o = { ...hwmOptions(hwm, timeoutMs), linger: 0 };
   switch (pattern) {
     case "req-rep":
       return new Request(o);
@@ -95,8 +110,8 @@ export function latClient(pattern: LatPattern, hwm?: number): Duplex {
 }
 
 /** The echoing half of a latency pattern. */
-export function latServer(pattern: LatPattern, hwm?: number): Duplex {
-  const o = { ...hwmOptions(hwm), linger: LINGER_MS };
+export function latServer(pattern: LatPattern, hwm?: number, timeoutMs?: number): Duplex {
+  const o = { ...hwmOptions(hwm, timeoutMs), linger: timeoutMs ?? LINGER_MS };
   switch (pattern) {
     case "req-rep":
       return new Reply(o);

@@ -49,6 +49,7 @@ export function thrRow(ctx: RowContext, r: ThrResult): Record<string, unknown> {
     elapsed_us: Math.round(r.elapsedUs),
     msgs_per_s: Math.round(r.msgsPerSec),
     mb_per_s: Number(r.mbPerSec.toFixed(3)),
+    ...(r.partial ? { partial: true } : {}),
     date: new Date().toISOString(),
   };
 }
@@ -68,6 +69,7 @@ export function latRow(ctx: RowContext, r: LatResult): Record<string, unknown> {
     p999_us: us(s.p999),
     max_us: us(s.max),
     histogram: histogram(r.samplesUs),
+    ...(r.partial ? { partial: true } : {}),
     date: new Date().toISOString(),
   };
 }

@@ -20,8 +20,27 @@ export function loopbackEndpoint(transport: Transport): string {
 
 type Common = Omit<ThrOptions, "endpoint" | "bind">;
 
-/** Receiver binds, sender connects (as local_thr/remote_thr); resolves with the receiver's. */
-export async function runThr(transport: Transport, o: Common): Promise<ThrResult> {
+/** Stopping a run early: on `signal`'s abort, a run resolves with its partial result. */
+export interface Abortable {
+  signal?: AbortSignal | undefined;
+}
+
+/** Calls `abort` when `signal` aborts (at once if it has); returns the unsubscribe. */
+function onAbort(signal: AbortSignal | undefined, abort: () => void): () => void {
+  if (signal === undefined) return () => {};
+  if (signal.aborted) {
+    abort();
+    return () => {};
+  }
+  signal.addEventListener("abort", abort, { once: true });
+  return () => signal.removeEventListener("abort", abort);
+}
+
+/**
+ * Receiver binds, sender connects (as local_thr/remote_thr); resolves with the receiver's
+ * result (`partial` when `signal` aborted it).
+ */
+export async function runThr(transport: Transport, o: Common & Abortable): Promise<ThrResult> {
   const rx = await openThrReceiver({ ...o, endpoint: loopbackEndpoint(transport), bind: true });
   let tx;
   try {
@@ -40,22 +59,31 @@ export async function runThr(transport: Transport, o: Common): Promise<ThrResult
   }
   const sending = tx.run();
   sending.catch(() => {}); // an aborted sender's ETERM is expected
+  const off = onAbort(o.signal, () => {
+    rx.abort();
+    tx!.abort();
+  });
   try {
     const r = await rx.run();
-    if (o.durationMs !== undefined) tx.abort();
+    if (o.durationMs !== undefined || r.partial) tx.abort();
     else await sending;
     return r;
   } catch (e) {
     tx.abort();
     rx.abort();
     throw e;
+  } finally {
+    off();
   }
 }
 
-/** Server binds, client connects (as local_lat/remote_lat); resolves with the client's. */
+/**
+ * Server binds, client connects (as local_lat/remote_lat); resolves with the client's result
+ * (`partial` when `signal` aborted it).
+ */
 export async function runLat(
   transport: Transport,
-  o: Omit<LatOptions, "endpoint" | "bind">,
+  o: Omit<LatOptions, "endpoint" | "bind"> & Abortable,
 ): Promise<LatResult> {
   const server = await openLatServer({ ...o, endpoint: loopbackEndpoint(transport), bind: true });
   let client;
@@ -66,6 +94,10 @@ export async function runLat(
     throw e;
   }
   const serving = server.run();
+  const off = onAbort(o.signal, () => {
+    client!.abort();
+    server.abort();
+  });
   try {
     const r = await client.run();
     // with a duration, the server does not know the count: stop it
@@ -76,5 +108,7 @@ export async function runLat(
     server.abort();
     client.abort();
     throw e;
+  } finally {
+    off();
   }
 }

@@ -7,6 +7,7 @@
  * and other patterns (DEALER→ROUTER, PUB→SUB, PAIR) use the same procedure.
  */
 import { attachEndpoint, closeFlushed } from "./close.ts";
+import type { SocketEvents } from "../events.ts";
 import { type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
 
 export interface ThrOptions {
@@ -30,6 +31,11 @@ export interface ThrOptions {
   release?: boolean | undefined;
   /** Called about every 250 ms while running. */
   onProgress?: ((messages: number, elapsedMs: number) => void) | undefined;
+  /**
+   * Give up (EAGAIN) when one send or receive waits longer than this, in ms (ZMQ_SNDTIMEO and
+   * ZMQ_RCVTIMEO; also the sender's linger). Undefined: wait forever, as libzmq's tools.
+   */
+  timeoutMs?: number | undefined;
 }
 
 export interface ThrResult {
@@ -41,20 +47,27 @@ export interface ThrResult {
   msgsPerSec: number;
   /** Payload megabits per second, as libzmq's `mean throughput: N [Mb/s]`. */
   mbPerSec: number;
+  /** True when abort() stopped the run early: what was measured until then. */
+  partial?: boolean;
 }
 
 export interface SendResult {
   sent: number;
   /** From the first send to the end of the flush at close. */
   elapsedUs: number;
+  /** True when abort() stopped the run early. */
+  partial?: boolean;
 }
 
 /** One half, set up (bound or connecting) but not yet running. */
 export interface Half<R> {
   /** The endpoint with wildcards resolved (bind), or as given (connect). */
   readonly endpoint: string;
+  /** The socket's events (connect retries, handshakes…), e.g. to report a slow connect. */
+  readonly events: SocketEvents;
+  /** Resolves with the result; after abort(), with what was measured so far (`partial`). */
   run(): Promise<R>;
-  /** Stops early, as at Ctrl-C: pending receives end, run() rejects. */
+  /** Stops early, as at Ctrl-C: pending sends and receives end, run() resolves early. */
   abort(): void;
 }
 
@@ -64,9 +77,25 @@ const CHECK_EVERY = 1024;
 /** The `local_thr` half: receives and times. */
 export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
   const pattern = o.pattern ?? "push-pull";
-  const s = thrReceiver(pattern, o.hwm);
+  const s = thrReceiver(pattern, o.hwm, o.timeoutMs);
   const endpoint = await attachEndpoint(s, o);
+  let aborted = false;
   const run = async (): Promise<ThrResult> => {
+    let n = 0;
+    let start = 0;
+    const result = (partial: boolean): ThrResult => {
+      const elapsedUs = n === 0 ? 0 : Math.max(1, (performance.now() - start) * 1000);
+      const msgsPerSec = n === 0 ? 0 : (n / elapsedUs) * 1e6;
+      const r: ThrResult = {
+        size: o.size,
+        count: n,
+        elapsedUs,
+        msgsPerSec,
+        mbPerSec: (msgsPerSec * o.size * 8) / 1e6,
+      };
+      if (partial) r.partial = true;
+      return r;
+    };
     try {
       // as local_thr, which closes each message it receives: the memory goes back at once
       const release = o.release !== false;
@@ -79,11 +108,11 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
         if (release) s.release(m);
       };
       check(await s.receive());
-      const start = performance.now();
+      start = performance.now();
       const limit = o.count;
       const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
       let next = start + PROGRESS_MS;
-      let n = 1;
+      n = 1;
       while (n < limit) {
         check(await s.receive());
         n++;
@@ -96,27 +125,27 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
           }
         }
       }
-      const elapsedUs = Math.max(1, (performance.now() - start) * 1000);
-      const msgsPerSec = (n / elapsedUs) * 1e6;
-      return {
-        size: o.size,
-        count: n,
-        elapsedUs,
-        msgsPerSec,
-        mbPerSec: (msgsPerSec * o.size * 8) / 1e6,
-      };
+      return result(false);
+    } catch (e) {
+      if (aborted) return result(true);
+      throw e;
     } finally {
       s.close();
     }
   };
-  return { endpoint, run, abort: () => s.close() };
+  const abort = () => {
+    aborted = true;
+    s.close();
+  };
+  return { endpoint, events: s.events, run, abort };
 }
 
 /** The `remote_thr` half: sends COUNT messages (or for the duration), then flushes. */
 export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
   const pattern = o.pattern ?? "push-pull";
-  const s = thrSender(pattern, o.hwm);
+  const s = thrSender(pattern, o.hwm, o.timeoutMs);
   const endpoint = await attachEndpoint(s, o);
+  let aborted = false;
   const run = async (): Promise<SendResult> => {
     const body = new Uint8Array(o.size);
     let n = 0;
@@ -127,7 +156,7 @@ export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
       start = performance.now();
       const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
       let next = start + PROGRESS_MS;
-      while (n < o.count) {
+      while (n < o.count && !aborted) {
         await s.send(body);
         n++;
         if ((n & (CHECK_EVERY - 1)) === 0) {
@@ -141,10 +170,20 @@ export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
       }
     } catch (e) {
       s.close();
+      if (aborted) return partial();
       throw e;
     }
+    if (aborted) return partial();
     await closeFlushed(s);
     return { sent: n, elapsedUs: (performance.now() - start) * 1000 };
+
+    function partial(): SendResult {
+      return { sent: n, elapsedUs: start ? (performance.now() - start) * 1000 : 0, partial: true };
+    }
   };
-  return { endpoint, run, abort: () => s.close() };
+  const abort = () => {
+    aborted = true;
+    s.close();
+  };
+  return { endpoint, events: s.events, run, abort };
 }

@@ -115,7 +115,7 @@ describe("shell completion, driven in each shell", () => {
       { line: ["broker", "m"], expect: [] },
       { line: ["proxy", "--fr"], expect: [] },
       { line: ["bench", "-q", "r"], expect: [] },
-      { line: ["bench", "run", "-t", "i"], expect: [] },
+      { line: ["bench", "run", "--transport", "i"], expect: [] },
     ]);
     assert.deepEqual(kinds, ["mdp"]);
     assert.deepEqual(proxyFlag, ["--frontend"]);

@@ -13,6 +13,7 @@ import { InputTooLong, readMessages } from "../io/readers.ts";
 import { MessageWriter } from "../io/writers.ts";
 import type { CatConfig } from "./config.ts";
 import { Monitor } from "./monitor.ts";
+import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
 import { type AnySocket, TYPES } from "./types.ts";
 
 /** What a run needs from the outside world (the real process, or a test). */
@@ -55,6 +56,8 @@ export class CatRun {
   #skipped = { undecodable: 0, tooBig: 0 };
   /** Aborted at the end of the run: ends any --exec command still running. */
   readonly #commands = new AbortController();
+  /** Watches connects that do not succeed (never silent); undefined with -v or no connect. */
+  #watch: ConnectWatch | undefined;
   /** PUB with --wait-for-peer runs as an XPUB, to see the first subscription arrive. */
   readonly probesSubscriptions: boolean;
 
@@ -127,6 +130,14 @@ export class CatRun {
       }
     }
     for (const ep of this.cfg.connects) s.connect(ep);
+    // never silent: a connect that keeps failing says so (-v and --events-json show it anyway)
+    if (this.cfg.connects.length > 0 && this.cfg.verbose === 0 && !this.cfg.eventsJson) {
+      this.#watch = watchConnect(
+        s,
+        (line) => this.io.log(line.replace(/^zmqkit: /, "").replace(/\n$/, "")),
+        { endpoints: this.cfg.connects },
+      );
+    }
     if (this.cfg.type === "SUB") s.subscribe(...this.cfg.subscribe);
     if (this.cfg.type === "XSUB") {
       for (const t of this.cfg.subscribe) await s.send([new Uint8Array([1, ...t])]);
@@ -260,7 +271,7 @@ export class CatRun {
       if (e.code === "EAGAIN") {
         throw new CliError(
           ExitCode.TIMEOUT,
-          `timed out after ${this.socket.sendTimeout} ms: no peer took the message`,
+          `timed out after ${this.socket.sendTimeout} ms: no peer took the message${this.#neverConnected()}`,
         );
       }
       if (e.code === "EHOSTUNREACH") {
@@ -268,6 +279,13 @@ export class CatRun {
       }
       throw e;
     }
+  }
+
+  /** `: tcp://… never connected (connection refused)`, when a connect never succeeded. */
+  #neverConnected(): string {
+    const w = this.#watch?.waiting().find((x) => !x.ever);
+    if (w === undefined) return "";
+    return `: ${w.endpoint} never connected${w.reason === undefined ? "" : ` (${w.reason})`}`;
   }
 
   /** Ended (aborted) when the run ends: --exec commands stop with it. */
@@ -291,7 +309,7 @@ export class CatRun {
           ExitCode.TIMEOUT,
           `timed out after ${this.socket.receiveTimeout} ms waiting for ${
             this.cfg.type === "REQ" ? "the reply" : "a message"
-          }`,
+          }${this.#neverConnected()}`,
         );
       }
       throw e;
@@ -316,6 +334,7 @@ export class CatRun {
   async finish(): Promise<void> {
     this.#done = true;
     this.stopCommands();
+    this.#watch?.stop();
     const s = this.socket;
     const linger = s.linger;
     if (linger !== 0) s.linger = -1; // bounded below, so a timeout can be told apart
@@ -338,6 +357,7 @@ export class CatRun {
   async abort(): Promise<void> {
     this.#done = true;
     this.stopCommands();
+    this.#watch?.stop();
     this.socket.linger = 0;
     this.socket.close();
     await within(this.writer.flush(), 1000, () => new Error("stdout flush timed out"))

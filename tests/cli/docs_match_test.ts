@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { ensureBinary, ipcEndpoint, killAll, ROOT, startZmqkit, WAIT, zmqkit } from "./_cli.ts";
+import { decodeJson, encodeJson } from "../../cli/io/formats/json.ts";
 
 before(() => ensureBinary());
 after(() => killAll());
@@ -116,5 +117,15 @@ describe("zmqkit proxy --help", () => {
     } finally {
       proxy.kill("SIGKILL");
     }
+  });
+});
+
+describe("README: the -f json example", () => {
+  it("prints what zmqkit prints for the frames the pub example sends", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const shown = readme.match(/-f json +# (\[.*?\]): /)?.[1];
+    const sent = readme.match(/echo '(\[.*?\])' \| zmqkit cat pub .*--in json/)?.[1];
+    assert.ok(shown !== undefined && sent !== undefined, "the README has both lines");
+    assert.equal(new TextDecoder().decode(encodeJson(decodeJson(sent))), shown);
   });
 });

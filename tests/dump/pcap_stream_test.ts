@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { ensureBinary, killAll, startZmqkit, watchMemory, zmqkit } from "../cli/_cli.ts";
@@ -54,10 +54,17 @@ describe("zmqkit dump --pcap as a stream", () => {
     assert.match(t.stdout.toString("utf8"), /greeting ZMTP 3\.1 NULL/);
   });
 
-  it("shows packets as they arrive, before the capture ends", async () => {
+  for (const source of ["-", "/dev/stdin"]) {
+    it(`shows packets as they arrive, before the capture ends (--pcap ${source})`, async (t) => {
+      if (source === "/dev/stdin" && !existsSync(source)) return t.skip("no /dev/stdin here");
+      await showsLive(source);
+    });
+  }
+
+  async function showsLive(source: string): Promise<void> {
     const capture = Buffer.concat([...bigCapture(3 * 60_000)]);
     const fins = 2 * (16 + 54); // the last two records: a FIN each way, no payload
-    const z = startZmqkit(["dump", "--pcap", "-", "--json"]);
+    const z = startZmqkit(["dump", "--pcap", source, "--json"]);
     z.write(capture.subarray(0, capture.length - fins + 7)); // and 7 bytes of the first FIN
     await z.waitLines(1 + 2 * 2 + 3); // open, a greeting and READY each way, three messages
     assert.doesNotMatch(z.stdout.toString("utf8"), /"type":"close"/);
@@ -66,7 +73,7 @@ describe("zmqkit dump --pcap as a stream", () => {
     const r = await z.done;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout.toString("utf8"), /"type":"close".*"reason":"fin"/);
-  });
+  }
 
   it("reads a 200 MB capture from a pipe with flat memory", async () => {
     const total = 200 * 1000 * 1000;

@@ -176,7 +176,8 @@ export async function dumpAction(flags: DumpFlags): Promise<void> {
   }
   if (flags.pcap !== undefined) {
     const ports = flags.port === undefined ? undefined : parsePorts(flags.port);
-    const fromStdin = flags.pcap === "-";
+    // /dev/stdin is read as stdin too: opening it fails when stdin is a socket (ENXIO)
+    const fromStdin = flags.pcap === "-" || flags.pcap === "/dev/stdin";
     const name = fromStdin ? "stdin" : flags.pcap;
     const chunks = fromStdin ? stdinChunks() : readFileChunks(flags.pcap);
     const r = await dumpCapture(chunks, ports, options, emit, drained).catch((e: unknown) => {

@@ -5,7 +5,7 @@
  * loopback run, live progress on a terminal and `--json`. The measuring is lib/bench/.
  */
 import { Command, Option } from "commander";
-import { isTerminal, stderr, stdout } from "../../lib/internal.ts";
+import { createFileSink, histogram, isTerminal, stderr, stdout } from "../../lib/internal.ts";
 import { openLatClient, openLatServer } from "../../lib/internal.ts";
 import {
   LAT_PATTERNS,
@@ -23,6 +23,7 @@ import {
   parseDuration,
   parseSize,
 } from "../../lib/internal.ts";
+import { benchSvg, type SweepRow } from "../bench_plot.ts";
 import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
 import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
 import { Interrupt } from "../interrupt.ts";
@@ -40,6 +41,7 @@ interface BenchFlags {
   transport?: string;
   json?: boolean;
   csv?: boolean;
+  plot?: string;
   histogram?: boolean;
   release?: boolean;
   quiet?: boolean;
@@ -66,12 +68,16 @@ Ctrl-C prints what was measured so far, marked "(interrupted after N ...)", and 
 
 bench run --sizes 1,64,1KB,64KB runs the benchmark(s) once per size and prints one table
 (size, msg/s, MB/s = 10^6 bytes/s, one-way latency avg/p50/p99 in µs); --csv prints it as CSV.
+--plot FILE.svg (bench run, with or without --sizes) also draws the results as an SVG a browser
+opens: throughput by size (msg/s and MB/s, log-scale size axis, every point labelled) and the
+one-way latency histogram of each size; after Ctrl-C it draws what was measured.
 Without --count or --duration, each throughput size sends at most 256 MiB (at most 1M messages).
 
 Examples:
   zmqkit bench run                                  throughput and latency over tcp
   zmqkit bench run thr --size 1KB --transport ipc   throughput of 1 KiB messages over ipc
   zmqkit bench run --sizes 1,64,1KB,64KB --csv      a size sweep as CSV
+  zmqkit bench run --sizes 1,64,1KB --plot x.svg    the sweep drawn as x.svg too
   zmqkit bench thr --bind tcp://127.0.0.1:5555 --size 64 --count 1M
   remote_thr tcp://127.0.0.1:5555 64 1000000        (libzmq's tool as the other half)
   zmqkit bench lat -c tcp://host:5556 --size 1 -n 20k -t 5000 --json
@@ -127,6 +133,7 @@ export function addBenchCommand(program: Command): void {
     )
     .option("--sizes <list>", "run once per size (1,64,1KB,64KB) and print one table")
     .option("--csv", "the table as CSV on stdout")
+    .option("--plot <file.svg>", "also draw throughput by size and the latency histogram as SVG")
     .option("--no-histogram", "leave the histogram out")
     .option("--no-release", NO_RELEASE)
     .action((what: string, flags: BenchFlags) => runAction(what, flags));
@@ -373,13 +380,6 @@ async function half(
   }
 }
 
-/** One size's results in a sweep. */
-interface SweepRow {
-  size: number;
-  thr?: { msgsPerSec: number; bytesPerSec: number } | undefined;
-  lat?: { avg: number; p50: number; p99: number } | undefined;
-}
-
 async function runAction(what: string, f: BenchFlags): Promise<void> {
   if (!["thr", "lat", "all"].includes(what)) {
     throw usage(`bench run takes thr, lat or all, not "${what}"`);
@@ -393,7 +393,59 @@ async function runAction(what: string, f: BenchFlags): Promise<void> {
   settings("lat", f);
   if (what !== "lat") thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
   if (what !== "thr") latPattern(latChoice(what, f));
-  await interruptible((signal) => run(what, f, sizes, signal));
+  if (f.plot === "") throw usage("--plot needs a file name");
+  // opened first: a path that cannot be written fails before the measuring, not after it
+  const plot = f.plot === undefined ? undefined : openPlot(f.plot);
+  const rows: SweepRow[] = [];
+  let failed = true;
+  try {
+    await interruptible((signal) => run(what, f, sizes, rows, signal));
+    failed = false;
+  } finally {
+    // what was measured, also after Ctrl-C (the runs resolve with partial results, then 130)
+    await plot?.write(rows, plotTitle(what, f), failed);
+  }
+}
+
+/** The --plot file, opened (truncated) now and written once, when the run ends. */
+function openPlot(path: string): {
+  write: (rows: SweepRow[], title: string, failed: boolean) => Promise<void>;
+} {
+  let sink: ReturnType<typeof createFileSink>;
+  try {
+    sink = createFileSink(path);
+  } catch (e) {
+    throw new CliError(ExitCode.FAILURE, (e as Error).message);
+  }
+  return {
+    write: async (rows, title, failed) => {
+      const when = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      const interrupted = rows.some((r) => r.partial) ? "; interrupted: partial results" : "";
+      try {
+        sink.write(
+          enc.encode(
+            benchSvg(rows, { title, subtitle: `${runtimeName()}, ${when}${interrupted}` }),
+          ),
+        );
+        sink.close();
+      } catch (e) {
+        sink.close();
+        if (failed) return; // the run's own error is the one to report
+        throw new CliError(ExitCode.FAILURE, `cannot write "${path}": ${(e as Error).message}`);
+      }
+      await stderr().write(enc.encode(`zmqkit: wrote ${path}\n`));
+    },
+  };
+}
+
+function plotTitle(what: string, f: BenchFlags): string {
+  const patterns = [
+    ...(what !== "lat"
+      ? [thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern)]
+      : []),
+    ...(what !== "thr" ? [latPattern(latChoice(what, f))] : []),
+  ];
+  return `zmqkit bench run ${what} (${f.transport ?? "tcp"}, ${patterns.join(", ")})`;
 }
 
 function latChoice(what: string, f: BenchFlags): string | undefined {
@@ -406,12 +458,12 @@ async function run(
   what: string,
   f: BenchFlags,
   sizes: number[] | undefined,
+  rows: SweepRow[],
   signal: AbortSignal,
 ): Promise<void> {
   const transport = (f.transport ?? "tcp") as Transport;
   const base = { impl: "zmqkit", runtime: runtimeName(), transport };
   const table = sizes !== undefined || f.csv === true;
-  const rows: SweepRow[] = [];
   let stopped: string | undefined;
   const timeoutMs = settings("thr", f).timeoutMs;
   for (const size of sizes ?? [undefined]) {
@@ -436,6 +488,7 @@ async function run(
       p.clear();
       row.size = r.size;
       row.thr = { msgsPerSec: r.msgsPerSec, bytesPerSec: r.msgsPerSec * r.size };
+      if (r.partial) row.partial = true;
       const mark = r.partial ? interrupted(r.count, "messages") : undefined;
       const ctx: RowContext = { bench: "thr", ...base, pattern };
       if (f.json) await print([JSON.stringify(thrRow(ctx, r))]);
@@ -461,8 +514,15 @@ async function run(
       row.size = r.size;
       if (r.roundTrips > 0) {
         const st = summarizeLatency(r.samplesUs);
-        row.lat = { avg: r.averageUs, p50: st.p50, p99: st.p99 };
+        row.lat = {
+          avg: r.averageUs,
+          p50: st.p50,
+          p99: st.p99,
+          roundTrips: r.roundTrips,
+          histogram: histogram(r.samplesUs),
+        };
       }
+      if (r.partial) row.partial = true;
       const mark = r.partial ? interrupted(r.roundTrips, "round trips") : undefined;
       const ctx: RowContext = { bench: "lat", ...base, pattern };
       if (f.json) await print([JSON.stringify(latRow(ctx, r))]);

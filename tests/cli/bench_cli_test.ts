@@ -10,7 +10,11 @@ import { buildProgram } from "../../cli/main.ts";
 import { type EventSource, watchConnect } from "../../cli/connect_notice.ts";
 import type { SocketEvent } from "../../lib/internal.ts";
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BIN, ensureBinary, killAll, lines, startZmqkit, WAIT, zmqkit } from "./_cli.ts";
+import { parseSvg, texts } from "./_svg.ts";
 
 before(() => ensureBinary());
 after(() => killAll());
@@ -213,6 +217,30 @@ describe("bench run --sizes", () => {
     assert.equal(out.length, 3);
     assert.match(out[1]!, /^1,\d+,\d+\.\d{3}$/);
     assert.match(out[2]!, /^64,\d+,\d+\.\d{3}$/);
+  });
+
+  it("--plot writes an SVG with the msg/s and MB/s the table prints", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zmqkit-plot-"));
+    try {
+      const file = join(dir, "x.svg");
+      const args = ["bench", "run", "thr", "--sizes", "64,1KB", "--count", "2000", "--plot", file];
+      const r = await zmqkit(args, { timeout: WAIT });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stderr.split("\n").includes(`zmqkit: wrote ${file}`), r.stderr);
+      const out = lines(r.stdout);
+      assert.equal(out[0], "throughput by size (tcp):");
+      const table = out.slice(2).map((l) => l.trim().split(/\s+/));
+      assert.deepEqual(table.map((c) => c[0]), ["64B", "1KiB"]);
+      const labels = texts(parseSvg(readFileSync(file, "utf8")));
+      for (const [size, msgs, mb] of table) {
+        assert.match(msgs!, /^\d+$/);
+        assert.ok(labels.includes(`${msgs} msg/s`), `${size}: ${msgs} msg/s not in ${labels}`);
+        assert.ok(labels.includes(`${mb} MB/s`), `${size}: ${mb} MB/s not in ${labels}`);
+        assert.ok(labels.includes(size!), `size label ${size}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("rejects a bad size list and --size with --sizes", async () => {

@@ -22,17 +22,14 @@ import { closeInprocPipe, type InprocSocket } from "../transports/inproc.ts";
 import { type MessageLike, toMessage } from "./message.ts";
 import { NOT_YET, Waiters } from "./waiters.ts";
 import { later, laterReject, spend } from "../util/yield_budget.ts";
-import { holdUntil, unrefTimer } from "../transports/runtime/keep_alive.ts";
-import { warnOnce } from "../transports/runtime/warn.ts";
+import { holdUntil } from "../transports/runtime/keep_alive.ts";
+import { warnIfStillQueued } from "./linger_warning.ts";
 import { receiveSlabs, type SlabPool } from "../util/slab_pool.ts";
 import type { SocketType } from "../wire/constants.ts";
 import { isCompatible } from "./compatibility.ts";
 import { Endpoints } from "./endpoints.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { SocketHooks } from "./socket_hooks.ts";
-
-/** How long after close() a socket with linger -1 may still hold messages before a warning. */
-const LINGER_WARN_MS = 1000;
 
 const EMPTY = new Uint8Array(0);
 /** What a send that queued at once returns (one settled promise, not one per message). */
@@ -405,7 +402,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     const linger = this.opts.linger;
     if (linger === 0 || !this.#queuedOut()) return this.#shutdown();
     const timer = linger > 0 ? setTimeout(() => this.#shutdown(), linger) : undefined;
-    if (linger < 0) this.#warnIfStillQueued();
+    if (linger < 0) warnIfStillQueued(this.type, this.pipes, () => this.#lingerCheck !== undefined);
     // checked after the current turn, so a session that just took a message can write it
     let queued = false;
     this.#lingerCheck = () => {
@@ -419,32 +416,6 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
         }
       });
     };
-  }
-
-  /**
-   * linger -1 keeps a closed socket, and the process, alive until its queued messages are sent:
-   * for ever if their peer never comes. zeromq.js users meet that as a hang on exit, so if
-   * messages are still queued LINGER_WARN_MS after close(), say so once, naming the option.
-   */
-  #warnIfStillQueued(): void {
-    const t = setTimeout(() => {
-      if (this.#lingerCheck === undefined || !this.#queuedOut()) return;
-      let n = 0;
-      const to = new Set<string>();
-      for (const p of this.pipes) {
-        if (!p.hasOut()) continue;
-        n += p.outLength;
-        to.add(p.endpoint);
-      }
-      warnOnce(
-        "ZMQKIT_LINGER",
-        `a closed ${this.type} socket still holds ${n} unsent message(s) for ${
-          [...to].join(", ")
-        } and keeps the process alive: its linger is -1 (until sent). Set socket.linger = 0 ` +
-          `(or a limit in ms) before close() to let them go.`,
-      );
-    }, LINGER_WARN_MS);
-    unrefTimer(t);
   }
 
   #shutdown(): void {

@@ -5,7 +5,14 @@
  * loopback run, live progress on a terminal and `--json`. The measuring is lib/bench/.
  */
 import { Command, Option } from "commander";
-import { createFileSink, histogram, isTerminal, stderr, stdout } from "../../lib/internal.ts";
+import {
+  createFileSink,
+  histogram,
+  isTerminal,
+  runtimeName,
+  stderr,
+  stdout,
+} from "../../lib/internal.ts";
 import { openLatClient, openLatServer } from "../../lib/internal.ts";
 import {
   LAT_PATTERNS,
@@ -24,6 +31,7 @@ import {
   parseSize,
 } from "../../lib/internal.ts";
 import { benchSvg, type SweepRow } from "../bench_plot.ts";
+import { csvLines, tableLines } from "../bench_table.ts";
 import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
 import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
 import { Interrupt } from "../interrupt.ts";
@@ -206,11 +214,6 @@ function latPattern(p: string | undefined): LatPattern {
 
 function transportOf(endpoint: string): string {
   return endpoint.split("://")[0] ?? "tcp";
-}
-
-function runtimeName(): string {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  return g.Deno ? "deno" : g.Bun ? "bun" : "node";
 }
 
 // ---------------------------------------------------------------- output
@@ -546,63 +549,4 @@ async function run(
   } else {
     await print([...tableLines(what, rows, transport), ...(mark ? [mark] : [])]);
   }
-}
-
-function columns(
-  what: string,
-): Array<{ head: string; csv: string; get: (r: SweepRow) => number | undefined; digits: number }> {
-  const cols: Array<
-    { head: string; csv: string; get: (r: SweepRow) => number | undefined; digits: number }
-  > = [
-    { head: "size", csv: "size", get: (r) => r.size, digits: 0 },
-  ];
-  if (what !== "lat") {
-    cols.push(
-      { head: "msg/s", csv: "msgs_per_s", get: (r) => r.thr?.msgsPerSec, digits: 0 },
-      { head: "MB/s", csv: "mb_per_s", get: (r) => r.thr && r.thr.bytesPerSec / 1e6, digits: 3 },
-    );
-  }
-  if (what !== "thr") {
-    cols.push(
-      { head: "avg µs", csv: "lat_avg_us", get: (r) => r.lat?.avg, digits: 3 },
-      { head: "p50 µs", csv: "lat_p50_us", get: (r) => r.lat?.p50, digits: 3 },
-      { head: "p99 µs", csv: "lat_p99_us", get: (r) => r.lat?.p99, digits: 3 },
-    );
-  }
-  return cols;
-}
-
-/** The sweep as CSV: a header, then one line per size (empty cells for what was not measured). */
-function csvLines(what: string, rows: SweepRow[]): string[] {
-  const cols = columns(what);
-  return [
-    cols.map((c) => c.csv).join(","),
-    ...rows.map((r) =>
-      cols.map((c) => {
-        const v = c.get(r);
-        return v === undefined || !Number.isFinite(v) ? "" : v.toFixed(c.digits);
-      }).join(",")
-    ),
-  ];
-}
-
-/** The sweep as an aligned table. */
-function tableLines(what: string, rows: SweepRow[], transport: string): string[] {
-  const cols = columns(what);
-  const cells = rows.map((r) =>
-    cols.map((c, i) => {
-      const v = c.get(r);
-      if (v === undefined || !Number.isFinite(v)) return "-";
-      return i === 0 ? formatSize(v) : v.toFixed(c.digits);
-    })
-  );
-  const widths = cols.map((c, i) => Math.max(c.head.length, ...cells.map((row) => row[i]!.length)));
-  const line = (parts: string[]) => parts.map((p, i) => p.padStart(widths[i]!)).join("  ");
-  return [
-    `${
-      what === "all" ? "throughput and latency" : what === "thr" ? "throughput" : "latency"
-    } by size (${transport}):`,
-    line(cols.map((c) => c.head)),
-    ...cells.map(line),
-  ];
 }

@@ -8,6 +8,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Buffer } from "node:buffer";
 
@@ -302,4 +303,16 @@ export async function statusAfterSignal(
     clearTimeout(timer);
   }
   return out.replace(/^pid=\d+\n/, "").trim();
+}
+
+/** A TCP port nobody listens on (bound, then closed at once). */
+export function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -4,7 +4,6 @@
 // printed as one table or CSV.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import type { Command } from "commander";
 import { buildProgram } from "../../cli/main.ts";
 import { type EventSource, watchConnect } from "../../cli/connect_notice.ts";
@@ -13,23 +12,20 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, ensureBinary, killAll, lines, startZmqkit, WAIT, zmqkit } from "./_cli.ts";
+import {
+  BIN,
+  closedPort,
+  ensureBinary,
+  killAll,
+  lines,
+  startZmqkit,
+  WAIT,
+  zmqkit,
+} from "./_cli.ts";
 import { parseSvg, texts } from "./_svg.ts";
 
 before(() => ensureBinary());
 after(() => killAll());
-
-/** A TCP port nobody listens on (bound, then closed at once). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function walk(cmd: Command, path: string[], out: Array<{ path: string; cmd: Command }>): void {
   out.push({ path: path.join(" "), cmd });

@@ -6,24 +6,11 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { Buffer } from "node:buffer";
-import { ensureBinary, killAll, WAIT, zmqkit, ZmqkitProcess } from "./_cli.ts";
+import { closedPort, ensureBinary, killAll, WAIT, zmqkit, ZmqkitProcess } from "./_cli.ts";
 
 before(() => ensureBinary());
 after(() => killAll());
-
-/** A TCP port nobody listens on (bound, then closed at once). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe("cat: a connect that does not succeed", () => {
   for (const type of ["pull", "push", "req"]) {

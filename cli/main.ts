@@ -87,7 +87,8 @@ function addHelpCommand(program: Command): void {
     });
 }
 
-async function main(): Promise<void> {
+/** Runs the command line on the process's arguments and ends the process with its exit code. */
+export async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(argv());
   } catch (e) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /**
- * Runs the built `dist/zmqkit` binary as a subprocess. `ensureBinary()` builds it with
- * `bun build --compile` when it is missing or older than any source file (CI builds it first
- * anyway). `zmqkit(args, opts)` runs to completion; `startZmqkit(args)` keeps it running, for
+ * Runs the built `dist/zmqkit` binary as a subprocess, or the command ZMQKIT_TEST_BIN names
+ * (e.g. the `zmqkit` an `npm install -g` put on PATH, to run these tests on the Node build).
+ * `ensureBinary()` builds dist/zmqkit with `bun build --compile` when it is missing or older
+ * than any source file (CI builds it first anyway). `zmqkit(args, opts)` runs to completion; `startZmqkit(args)` keeps it running, for
  * the side that binds, and can wait for lines on its standard error.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -13,7 +14,8 @@ import { fileURLToPath } from "node:url";
 import { Buffer } from "node:buffer";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-export const BIN = join(ROOT, "dist", "zmqkit");
+/** The zmqkit under test: ZMQKIT_TEST_BIN when set, else dist/zmqkit. */
+export const BIN = process.env.ZMQKIT_TEST_BIN || join(ROOT, "dist", "zmqkit");
 
 /** Bound on any single wait in these tests, ms. */
 export const WAIT = 10_000;
@@ -31,6 +33,7 @@ function newestSource(dir: string): number {
 
 /** Builds dist/zmqkit when it is missing or older than cli/, lib/ or mod.ts. */
 export function ensureBinary(): void {
+  if (process.env.ZMQKIT_TEST_BIN) return; // someone else's build: test it as it is
   const sources = Math.max(
     newestSource(join(ROOT, "cli")),
     newestSource(join(ROOT, "lib")),
@@ -61,6 +64,8 @@ export interface RunOptions {
   /** Kill the process after this long (the test then fails on its code), ms. */
   timeout?: number;
   env?: Record<string, string>;
+  /** The command to run instead of BIN (e.g. a `zmqkit` installed by npm). */
+  bin?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -80,7 +85,7 @@ export class ZmqkitProcess {
   #watchers: Array<() => void> = [];
 
   constructor(args: string[], options: RunOptions & { keepStdin?: boolean } = {}) {
-    this.child = spawn(BIN, args, {
+    this.child = spawn(options.bin ?? BIN, args, {
       stdio: ["pipe", "pipe", "pipe"],
       env: { ...process.env, ...options.env },
     });

@@ -34,9 +34,16 @@ describe("setup", () => {
   });
 
   it("the compile tasks build into a temporary file and replace dist/zmqkit only on success", () => {
-    for (const name of ["compile", "compile:bun"]) {
-      const task = tasks[name];
-      assert.ok(task !== undefined, `deno.json has no task ${name}`);
+    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    }).scripts;
+    const builds = [
+      ["deno task compile", tasks.compile],
+      ["deno task compile:bun", tasks["compile:bun"]],
+      ["npm run build:bin", scripts["build:bin"]],
+    ] as const;
+    for (const [name, task] of builds) {
+      assert.ok(task !== undefined, `no ${name}`);
       const [build, move] = task.split(" && ");
       assert.ok(build !== undefined && move !== undefined, `${name}: ${task}`);
       assert.doesNotMatch(

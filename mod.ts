@@ -37,7 +37,16 @@ export {
   socketTypeOf,
 } from "./lib/sockets/registry.ts";
 export { DuplexSocket, ReadableSocket, WritableSocket } from "./lib/sockets/capabilities.ts";
-export { ErrorCode, ProtocolError, ProtocolErrorCode, ZmqError } from "./lib/errors.ts";
+export {
+  AuthError,
+  type AuthStatus,
+  ErrorCode,
+  ProtocolError,
+  ProtocolErrorCode,
+  ZmqError,
+} from "./lib/errors.ts";
+export type { ZapAnswer, ZapHandler, ZapRequest } from "./lib/zap/handler.ts";
+export { ZAP_ENDPOINT } from "./lib/zap/inproc_client.ts";
 export { SocketType } from "./lib/wire/constants.ts";
 
 export type { FrameLike, MessageLike } from "./lib/sockets/message.ts";

@@ -63,7 +63,7 @@ export class ZmqError<C extends string = ErrorCode> extends Error {
   }
 }
 
-/** zeromq.js names for protocol failures (ERR_ZMTP_*). */
+/** zeromq.js names for protocol failures (ERR_ZMTP_*, and ERR_ZAP_* for a faulty ZAP handler). */
 export const ProtocolErrorCode = {
   UNSPECIFIED: "ERR_ZMTP_UNSPECIFIED",
   UNEXPECTED_COMMAND: "ERR_ZMTP_UNEXPECTED_COMMAND",
@@ -79,6 +79,12 @@ export const ProtocolErrorCode = {
   INVALID_METADATA: "ERR_ZMTP_INVALID_METADATA",
   CRYPTOGRAPHIC: "ERR_ZMTP_CRYPTOGRAPHIC",
   MECHANISM_MISMATCH: "ERR_ZMTP_MECHANISM_MISMATCH",
+  ZAP_UNSPECIFIED: "ERR_ZAP_UNSPECIFIED",
+  ZAP_MALFORMED_REPLY: "ERR_ZAP_MALFORMED_REPLY",
+  ZAP_BAD_REQUEST_ID: "ERR_ZAP_BAD_REQUEST_ID",
+  ZAP_BAD_VERSION: "ERR_ZAP_BAD_VERSION",
+  ZAP_INVALID_STATUS_CODE: "ERR_ZAP_INVALID_STATUS_CODE",
+  ZAP_INVALID_METADATA: "ERR_ZAP_INVALID_METADATA",
   // zmqkit additions, for conditions libzmq reports without a detail code
   BAD_SIGNATURE: "ERR_ZMTP_BAD_SIGNATURE",
   UNSUPPORTED_VERSION: "ERR_ZMTP_UNSUPPORTED_VERSION",
@@ -126,6 +132,36 @@ export class ProtocolError extends ZmqError<ProtocolErrorCode> {
   constructor(code: ProtocolErrorCode, message: string, options?: { address?: string }) {
     super(code, message, options);
     this.name = "ProtocolError";
+  }
+}
+
+/** The ZAP status codes of RFC 27 that refuse a peer. */
+export type AuthStatus = 300 | 400 | 500;
+
+const STATUS_TEXT: Record<AuthStatus, string> = {
+  300: "Temporary error",
+  400: "Authentication failure",
+  500: "Internal error",
+};
+
+/**
+ * Authentication failed: the ZAP handler refused the peer (on the server), or the server sent
+ * ERROR with a ZAP status (on the client). zeromq.js's `handshake:error:auth` error: `status`
+ * is the ZAP code, the message zeromq.js's text for it followed by what zmqkit knows of why.
+ */
+export class AuthError extends ZmqError<"EACCES"> {
+  /** The ZAP status: 300 temporary, 400 authentication failure, 500 internal error. */
+  readonly status: AuthStatus;
+  /**
+   * Makes an authentication error; zmqkit creates these itself.
+   *
+   * @param status The ZAP status code.
+   * @param detail Why, as far as this side knows (e.g. the ZAP handler's status text).
+   */
+  constructor(status: AuthStatus, detail?: string) {
+    super("EACCES", detail ? `${STATUS_TEXT[status]}: ${detail}` : STATUS_TEXT[status]);
+    this.name = "AuthError";
+    this.status = status;
   }
 }
 

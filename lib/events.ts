@@ -4,7 +4,13 @@
  * observer a socket hands out as `socket.events` (listeners with `on`/`off`, `receive()`, and
  * `for await`, which may be left and resumed without ending the monitoring).
  */
-import { asZmqError, type ErrorCode, type ProtocolError, type ZmqError } from "./errors.ts";
+import {
+  asZmqError,
+  type AuthError,
+  type ErrorCode,
+  type ProtocolError,
+  type ZmqError,
+} from "./errors.ts";
 import { holdProcess, holdUntil, releaseProcess } from "./transports/runtime/keep_alive.ts";
 import { QueuedIterator } from "./util/queued_iterator.ts";
 
@@ -118,14 +124,17 @@ export type SocketEvent =
     /** What went wrong. */
     error: ProtocolError;
   }
-  /** The peer failed authentication (zeromq.js's name; zmqkit has only NULL, so never). */
+  /**
+   * Authentication failed: a server's ZAP handler refused the peer, or the server refused us
+   * (PLAIN, CURVE). The error is an AuthError whose `status` is the ZAP code (300, 400, 500).
+   */
   | {
     type: "handshake:error:auth";
     address: string;
     remote?: string | undefined;
     interval?: undefined;
     /** What went wrong. */
-    error: ZmqError;
+    error: AuthError;
   }
   /** The handshake failed otherwise (e.g. ETIMEDOUT after handshakeInterval). */
   | {

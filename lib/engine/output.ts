@@ -24,6 +24,11 @@ export class OutputBatch {
   #chunks: Uint8Array[] = [];
   /** Bytes waiting to be flushed. */
   pending = 0;
+  /**
+   * Set by an encrypting mechanism (CURVE) once in traffic: every frame, data or command,
+   * leaves as the MESSAGE this returns, in a data frame of its own (libzmq's layout).
+   */
+  seal: ((body: Uint8Array, more: boolean, command: boolean) => Uint8Array) | undefined;
 
   #room(n: number): void {
     if (this.#buf.length - this.#pos >= n) return;
@@ -45,6 +50,10 @@ export class OutputBatch {
   }
 
   frame(flags: number, body: Uint8Array): void {
+    if (this.seal !== undefined) {
+      body = this.seal(body, (flags & Flag.MORE) !== 0, (flags & Flag.COMMAND) !== 0);
+      flags = 0;
+    }
     const size = body.length;
     if (size >= ZERO_COPY) {
       this.#room(9);

@@ -5,7 +5,13 @@
  * hands over when the handshake completes. A protocol violation closes this connection only.
  */
 import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
-import type { Mechanism } from "../mechanisms/mechanism.ts";
+import {
+  AuthError,
+  type FrameCodec,
+  HandshakeRefused,
+  type HandshakeStep,
+  type Mechanism,
+} from "../mechanisms/mechanism.ts";
 import {
   asSubscription,
   type Message,
@@ -37,7 +43,7 @@ import { SlabCounting } from "./slab_counting.ts";
 import { WriteHolds } from "./write_holds.ts";
 import { unrefTimer } from "../transports/runtime/keep_alive.ts";
 
-export type CloseKind = "closed" | "connection" | "timeout" | "protocol";
+export type CloseKind = "closed" | "connection" | "timeout" | "protocol" | "auth";
 
 export interface CloseReason {
   kind: CloseKind;
@@ -93,6 +99,10 @@ const HIGH_WATER_BYTES = 256 * 1024;
 const DIRECT_READ_MIN = 16 * 1024;
 /** Microtask hops a pump may wait for a sender that is still queueing in this turn. */
 const MAX_SETTLE_HOPS = 64;
+/** Frames a peer may send ahead while the handshake waits for the ZAP handler. */
+const MAX_DEFERRED = 4;
+/** CURVE's MESSAGE command around one frame: name (8), nonce (8), tag (16), flags (1). */
+const SEALED_OVERHEAD = 33;
 
 export class Session implements PipeEngine, ConnectionEngine {
   readonly conn: Connection;
@@ -114,6 +124,16 @@ export class Session implements PipeEngine, ConnectionEngine {
   /** Set once the application releases messages (Socket.release). */
   #slabs: SlabCounting | undefined;
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An encrypting mechanism's codec (CURVE), once in traffic. */
+  #codec: FrameCodec | undefined;
+  /** Inner frames and bytes of the message being received, counted when #codec is set. */
+  #innerFrames = 0;
+  #innerBytes = 0;
+  /**
+   * Set while the mechanism awaits its ZAP handler: frames that arrive meanwhile (a client
+   * that does not wait for our answer) are kept here, a few at most, and read after it.
+   */
+  #deferred: Array<[flags: number, body: Uint8Array]> | undefined;
 
   constructor(conn: Connection, host: SessionHost, options: SessionOptions) {
     this.conn = conn;
@@ -136,7 +156,7 @@ export class Session implements PipeEngine, ConnectionEngine {
       },
       dead: (why) => this.#fail("timeout", new Error(why)),
     });
-    conn.onClose = (err) => this.#fail("connection", err ?? new Error("connection closed by peer"));
+    conn.onClose = (err) => this.#closedByPeer(err);
     conn.onDrain = () => {
       this.#writable = true;
       this.outReady();
@@ -241,7 +261,8 @@ export class Session implements PipeEngine, ConnectionEngine {
     // once the application releases messages (Socket.release), count frames and let an
     // adapter that can read into pool slabs do so; only in traffic: handshake frames are not
     // counted, and the mechanism keeps views of them
-    const pool = this.#slabs === undefined && this.conn.slabReader === true
+    const pool = this.#slabs === undefined && this.conn.slabReader === true &&
+        this.#codec === undefined // decrypted frames are fresh memory, never slab views
       ? this.#opts.recycle?.pool
       : undefined;
     if (pool !== undefined && this.#phase === P_TRAFFIC) {
@@ -280,6 +301,8 @@ export class Session implements PipeEngine, ConnectionEngine {
    */
   #failOn(e: unknown): void {
     if (e instanceof ProtocolError) return this.#fail("protocol", e);
+    if (e instanceof AuthError) return this.#fail("auth", e);
+    if (e instanceof HandshakeRefused) return this.#refuse(e);
     const err = new ProtocolError(
       ProtocolErrorCode.UNSPECIFIED,
       `receive failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
@@ -303,6 +326,7 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #onFrame(flags: number, body: Uint8Array): void {
     if (this.#phase === P_TRAFFIC) {
+      if (this.#codec !== undefined) return this.#sealedFrame(flags, body);
       if (this.#slabs !== undefined) this.#slabs.frame(body);
       if (flags & Flag.COMMAND) this.#trafficCommand(body);
       else if (flags & Flag.MORE) this.#frames.push(body);
@@ -316,20 +340,105 @@ export class Session implements PipeEngine, ConnectionEngine {
         "data frame before the handshake completed",
       );
     }
+    if (this.#deferred !== undefined) {
+      if (this.#deferred.length === MAX_DEFERRED) {
+        throw new ProtocolError(
+          ProtocolErrorCode.UNEXPECTED_COMMAND,
+          `more than ${MAX_DEFERRED} commands sent before the server answered`,
+        );
+      }
+      this.#deferred.push([flags, body.slice()]);
+      return;
+    }
     const step = this.#mechanism!.receive(body);
+    if (step instanceof Promise) this.#await(step);
+    else this.#step(step);
+  }
+
+  #step(step: HandshakeStep): void {
     this.#sendCommands(step.send);
     if (step.ready) this.#ready(step.peer ?? []);
+  }
+
+  /** The mechanism asked its ZAP handler: read nothing more from the peer until it answers. */
+  #await(pending: Promise<HandshakeStep>): void {
+    this.#deferred = [];
+    this.conn.pause();
+    pending.then(
+      (step) => {
+        if (this.#phase === P_CLOSED) return;
+        const early = this.#deferred!;
+        this.#deferred = undefined;
+        try {
+          this.#step(step);
+          for (const [flags, body] of early) {
+            if (this.#phase === P_CLOSED) return;
+            // a frame replayed here may have started another wait: keep the order
+            const again = this.#deferred as typeof early | undefined;
+            if (again !== undefined) again.push([flags, body]);
+            else this.#onFrame(flags, body);
+          }
+        } catch (e) {
+          return this.#failOn(e);
+        }
+        const again = this.#deferred as typeof early | undefined;
+        if (this.#phase !== P_CLOSED && again === undefined) this.conn.resume();
+      },
+      (e) => this.#failOn(e),
+    );
+  }
+
+  /**
+   * One frame of an encrypting mechanism: a MESSAGE to open, whose inner flags say what it
+   * is. The limits on messages apply to what is inside (every frame on the wire is alone).
+   */
+  #sealedFrame(flags: number, sealed: Uint8Array): void {
+    const { body, more, command } = this.#codec!.open(sealed);
+    // libzmq ORs the outer flags in: a MESSAGE sent as a command frame is a command
+    if (command || (flags & Flag.COMMAND)) return this.#trafficCommand(body);
+    const o = this.#opts;
+    this.#innerFrames++;
+    this.#innerBytes += body.length;
+    if (o.maxMessageFrames >= 0 && this.#innerFrames > o.maxMessageFrames) {
+      this.#tooLarge(`message of more than ${o.maxMessageFrames} frames`, "maxMessageFrames");
+    }
+    if (o.maxMessageSize >= 0 && this.#innerBytes > o.maxMessageSize) {
+      this.#tooLarge(`message of ${this.#innerBytes} bytes or more`, "maxMessageSize");
+    }
+    if (more) return this.#frames.push(body);
+    this.#innerFrames = this.#innerBytes = 0;
+    this.#message(this.#frames.finish(body));
+  }
+
+  #tooLarge(what: string, option: string): never {
+    const limit = option === "maxMessageFrames"
+      ? this.#opts.maxMessageFrames
+      : this.#opts.maxMessageSize;
+    throw new ProtocolError(
+      ProtocolErrorCode.MESSAGE_TOO_LARGE,
+      `${what} exceeds ${option} ${limit}`,
+    );
   }
 
   #ready(metadata: Metadata): void {
     const peer = peerOf(metadata, this.#zmtp31);
     const pipe = this.#host.attach(this, peer); // throws ProtocolError when incompatible
     const o = this.#opts;
-    this.#decoder.setLimits({
-      message: o.maxMessageSize,
-      frames: o.maxMessageFrames,
-      command: o.maxMessageSize,
-    });
+    const codec = this.#mechanism!.codec;
+    if (codec === undefined) {
+      this.#decoder.setLimits({
+        message: o.maxMessageSize,
+        frames: o.maxMessageFrames,
+        command: o.maxMessageSize,
+      });
+    } else {
+      // each sealed frame travels alone: the decoder bounds one (the body and the MESSAGE
+      // overhead), #sealedFrame the message made of them
+      const one = o.maxMessageSize < 0 ? -1 : o.maxMessageSize + SEALED_OVERHEAD;
+      this.#decoder.setLimits({ message: one, frames: -1, command: one });
+      this.#codec = codec;
+      this.#out.seal = (body, more, command) => codec.seal(body, more, command);
+    }
     if (this.#handshakeTimer !== undefined) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = undefined;
     this.pipe = pipe;
@@ -438,6 +547,27 @@ export class Session implements PipeEngine, ConnectionEngine {
     if (this.pipe?.engine === this) this.pipe.engine = undefined;
     this.#frames.clear();
     this.#slabs?.close();
+  }
+
+  /** The peer closed the connection: before the handshake completed, say why if we can tell. */
+  #closedByPeer(err: Error | undefined): void {
+    if (this.#phase === P_HANDSHAKE && err === undefined) {
+      const hint = this.#mechanism?.closedEarly?.();
+      if (hint !== undefined) return this.#fail("connection", new Error(hint));
+    }
+    this.#fail("connection", err ?? new Error("connection closed by peer"));
+  }
+
+  /** Sends what a refusing mechanism has to say (an ERROR), then closes, reporting why. */
+  #refuse(r: HandshakeRefused): void {
+    if (this.#phase === P_CLOSED) return;
+    for (const b of r.send) this.#out.command(b);
+    this.#flush();
+    const established = this.pipe !== undefined;
+    this.#teardown();
+    this.conn.end(); // after what is written
+    const kind = r.error instanceof AuthError ? "auth" : "protocol";
+    this.#host.detached(this, { kind, error: r.error, established });
   }
 
   #fail(kind: CloseKind, error: Error): void {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /**
  * The connecting side of one tcp/ipc endpoint: dials, hands each connection to a session,
- * and reconnects after connection or timeout failures (never after a protocol error), with
+ * and reconnects after connection or timeout failures (never after a protocol error or a refused authentication), with
  * libzmq's interval, jitter and backoff rules. A TCP dial not done within connectTimeout is
  * abandoned (cancelled where the runtime can, closed if it completes later) and counts as a
  * failed attempt. The options are read at each attempt, so changes apply to the next one.
@@ -117,7 +117,7 @@ export class Connecter {
   #gone(reason: CloseReason): void {
     this.#session = undefined;
     if (this.#stopped || reason.kind === "closed") return;
-    if (reason.kind === "protocol") {
+    if (reason.kind === "protocol" || reason.kind === "auth") {
       // libzmq does not reconnect after a protocol error: the endpoint is given up
       this.#stopped = true;
       this.#host.abandoned();

@@ -10,6 +10,8 @@
  * once or to the connections made after the change, as libzmq's do.
  */
 import type { SocketType } from "../wire/constants.ts";
+import { z85Decode, z85Encode } from "../mechanisms/z85.ts";
+import type { ZapHandler } from "../zap/handler.ts";
 
 /** One row of the table. `In` is what a user gives, `Out` what the socket keeps. */
 export interface OptionSpec<In, Out, T extends readonly SocketType[] | "all"> {
@@ -74,6 +76,61 @@ function routingId(name: string, v: unknown): Uint8Array | undefined {
   return b;
 }
 
+/** PLAIN credentials: 1–255 bytes of text; empty or unset means none (the NULL mechanism). */
+function credential(name: string, v: unknown): string | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string") {
+    throw new TypeError(`Option "${name}" must be a string, current value is ${show(v)}`);
+  }
+  const n = enc.encode(v).length;
+  if (n > 255) throw new RangeError(`Option "${name}" must be 1-255 bytes, current length is ${n}`);
+  return v;
+}
+
+/** A CURVE key: 40 characters of Z85 or 32 raw bytes; kept and read back as Z85 text. */
+function curveKey(name: string, v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  let raw: Uint8Array;
+  if (typeof v === "string") {
+    if (v.length !== 40) {
+      throw new RangeError(
+        `Option "${name}" must be a 40-character Z85 key or 32 bytes, current length is ${v.length}`,
+      );
+    }
+    try {
+      raw = z85Decode(v);
+    } catch (e) {
+      throw new RangeError(`Option "${name}" is not valid Z85: ${(e as Error).message}`);
+    }
+  } else if (v instanceof Uint8Array) {
+    if (v.length !== 32) {
+      throw new RangeError(`Option "${name}" must be 32 bytes, current length is ${v.length}`);
+    }
+    raw = v;
+  } else {
+    throw new TypeError(`Option "${name}" must be a Z85 string or a Uint8Array of 32 bytes`);
+  }
+  return z85Encode(raw);
+}
+
+function domain(name: string, v: unknown): string {
+  if (v === undefined || v === null) return "";
+  if (typeof v !== "string") {
+    throw new TypeError(`Option "${name}" must be a string, current value is ${show(v)}`);
+  }
+  const n = enc.encode(v).length;
+  if (n > 255) throw new RangeError(`Option "${name}" must be 0-255 bytes, current length is ${n}`);
+  return v;
+}
+
+function handler(name: string, v: unknown): ZapHandler | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "function") {
+    throw new TypeError(`Option "${name}" must be a function (request) => reply`);
+  }
+  return v as ZapHandler;
+}
+
 /** XPUB `verbosity`: which repeated subscriptions are handed up (ZMQ_XPUB_VERBOSE/VERBOSER). */
 export type Verbosity = "allSubs" | "allSubsUnsubs" | null;
 function verbosity(name: string, v: unknown): Verbosity {
@@ -89,6 +146,22 @@ const num = (zmq: string, dflt: number, parse = ms) =>
 const flag = <const T extends readonly SocketType[] | "all">(zmq: string, types: T) =>
   opt<boolean, boolean, T>({ zmq, parse: bool, default: false, types, late: true });
 const PUBS = ["PUB", "XPUB"] as const;
+const text = <Out>(zmq: string, parse: (name: string, v: unknown) => Out, dflt: Out) =>
+  opt<string | null | undefined, Out, "all">({
+    zmq,
+    parse,
+    default: dflt,
+    types: "all",
+    late: true,
+  });
+const key = (zmq: string) =>
+  opt<string | Uint8Array | null | undefined, string | undefined, "all">({
+    zmq,
+    parse: curveKey,
+    default: undefined,
+    types: "all",
+    late: true,
+  });
 const PROBES = ["ROUTER", "DEALER", "REQ"] as const;
 
 /**
@@ -181,6 +254,40 @@ export const OPTIONS = {
    * then is abandoned and counts as a failed one: `close` (ETIMEDOUT), then `connect:retry`.
    */
   connectTimeout: num("ZMQ_CONNECT_TIMEOUT", 0, int(0)),
+  /**
+   * ZMQ_PLAIN_SERVER: be the PLAIN server of every connection; a ZAP handler (`zapHandler`,
+   * or a socket bound at inproc://zeromq.zap.01) checks each client's credentials, and
+   * without one every client is refused, as in libzmq. Applies to connections made afterwards.
+   */
+  plainServer: flag("ZMQ_PLAIN_SERVER", "all"),
+  /** ZMQ_PLAIN_USERNAME: be a PLAIN client with this username (1–255 bytes). */
+  plainUsername: text("ZMQ_PLAIN_USERNAME", credential, undefined),
+  /** ZMQ_PLAIN_PASSWORD: the PLAIN client's password (0–255 bytes). */
+  plainPassword: text("ZMQ_PLAIN_PASSWORD", credential, undefined),
+  /**
+   * ZMQ_CURVE_SERVER: be the CURVE server of every connection (needs `curveSecretKey`).
+   * Without a ZAP handler every client that completes the handshake is accepted.
+   */
+  curveServer: flag("ZMQ_CURVE_SERVER", "all"),
+  /** ZMQ_CURVE_PUBLICKEY: our long-term public key (Z85 or 32 bytes; read back as Z85). */
+  curvePublicKey: key("ZMQ_CURVE_PUBLICKEY"),
+  /** ZMQ_CURVE_SECRETKEY: our long-term secret key (Z85 or 32 bytes; read back as Z85). */
+  curveSecretKey: key("ZMQ_CURVE_SECRETKEY"),
+  /** ZMQ_CURVE_SERVERKEY: the server's public key; setting it makes us a CURVE client. */
+  curveServerKey: key("ZMQ_CURVE_SERVERKEY"),
+  /** ZMQ_ZAP_DOMAIN: the domain sent in ZAP requests (0–255 bytes; NULL asks ZAP only with one). */
+  zapDomain: text("ZMQ_ZAP_DOMAIN", domain, ""),
+  /**
+   * The ZAP handler of this socket (zmqkit): called for every peer a server mechanism
+   * authenticates, in place of a handler bound at inproc://zeromq.zap.01.
+   */
+  zapHandler: opt<ZapHandler | null | undefined, ZapHandler | undefined, "all">({
+    zmq: "(zmqkit)",
+    parse: handler,
+    default: undefined,
+    types: "all",
+    late: true,
+  }),
   /** ZMQ_ROUTER_MANDATORY: EHOSTUNREACH for unknown ids, EAGAIN when full, instead of dropping. */
   mandatory: flag("ZMQ_ROUTER_MANDATORY", ["ROUTER"]),
   /** ZMQ_ROUTER_HANDOVER: a new peer with a known id takes it over. */

@@ -15,7 +15,7 @@ import {
 import { asZmqError, ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
 import { type EngineEvent, SocketEvents, toSocketEvent } from "../events.ts";
 import { Closing } from "./closing.ts";
-import { NullMechanism } from "../mechanisms/null.ts";
+import { checkSecurity, createMechanism } from "./security.ts";
 import { type Message, Pipe, type PipeCommand, type PipeOwner, type PipePeer } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
 import { closeInprocPipe, type InprocSocket } from "../transports/inproc.ts";
@@ -98,6 +98,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
 
   async bind(endpoint: string): Promise<void> {
     this.#assertOpen();
+    checkSecurity(this.opts);
     this.lockOptions();
     this.lastEndpoint = await this.#endpoints.bind(endpoint);
   }
@@ -108,6 +109,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
 
   connect(endpoint: string): void {
     this.#assertOpen();
+    checkSecurity(this.opts);
     this.lockOptions();
     this.#endpoints.connect(endpoint);
   }
@@ -126,7 +128,11 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
   ): ConnectionEngine {
     const host: SessionHost = {
       ownMetadata: () => this.ownMetadata(),
-      createMechanism: (own) => new NullMechanism(own),
+      createMechanism: (own) =>
+        createMechanism(this.opts, own, {
+          remoteAddress: conn.remoteAddress,
+          identity: this.opts.routingId ?? EMPTY,
+        }),
       attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
       activated: (session, active) => this.#activate(endpoint, session.conn.remoteAddress, active),
       detached: (session, reason) => {
@@ -193,6 +199,8 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       else this.xpeerGone(pipe);
     } else if (reason.kind === "protocol") {
       this.emit({ type: "handshake:error:protocol", address: endpoint, ...errorOf(reason) });
+    } else if (reason.kind === "auth") {
+      this.emit({ type: "handshake:error:auth", address: endpoint, ...errorOf(reason) });
     } else if (reason.kind !== "closed") {
       this.emit({ type: "handshake:error:other", address: endpoint, ...errorOf(reason) });
     }

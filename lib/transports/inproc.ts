@@ -155,6 +155,11 @@ export function inprocBind(endpoint: string, socket: InprocSocket): void {
   for (const c of pending.get(endpoint) ?? []) if (!c.link) join(socket, c);
 }
 
+/** The socket bound at `endpoint` (e.g. a ZAP handler at inproc://zeromq.zap.01), if any. */
+export function inprocBinder(endpoint: string): object | undefined {
+  return bound.get(endpoint);
+}
+
 export function inprocUnbind(endpoint: string, socket: InprocSocket): boolean {
   if (bound.get(endpoint) !== socket) return false;
   bound.delete(endpoint);

@@ -21,9 +21,10 @@
  *   serve       { sock, tag? (b64) }                        -> {}  then, in the background,
  *               every message received is sent back (with `tag` appended as a last frame)
  *               until the socket closes: an echo worker (REP, DEALER, ROUTER, PAIR)
- *   zap         { status? }                                 -> {}  a ZAP handler (once per
- *               process) answering every request with status (default "200"); libzmq's
- *               PLAIN server refuses every client without one
+ *   zap         { status?, users?, keys? }                  -> {}  a ZAP handler (once per
+ *               process) answering every request with status (default "200"), or checking
+ *               PLAIN users ({name: password}) / CURVE public keys (hex); libzmq's PLAIN
+ *               server refuses every client without one
  *   exit        {}                                          -> {} then the process ends
  *
  * Events (zeromq.js observer) are recorded from socket creation on; `event` takes the first
@@ -107,16 +108,35 @@ function closeSocket(e) {
 }
 
 let zap;
+/** What the ZAP handler answers: { status, users?: {name: password}, keys?: [hex] }. */
+let zapPolicy = { status: "200" };
+
+/** The handler's status for one request: the policy's checks, else its fixed status. */
+function zapStatus(mechanism, credentials) {
+  if (mechanism === "PLAIN" && zapPolicy.users) {
+    const [user, pass] = credentials.map((c) => c.toString());
+    return zapPolicy.users[user] === pass ? "200" : "400";
+  }
+  if (mechanism === "CURVE" && zapPolicy.keys) {
+    return zapPolicy.keys.includes(credentials[0]?.toString("hex")) ? "200" : "400";
+  }
+  return zapPolicy.status ?? "200";
+}
 
 const ops = {
-  /** Starts (once) a ZAP handler answering every request with `status` (default "200"). */
+  /**
+   * Starts (once) a ZAP handler at inproc://zeromq.zap.01 and sets what it answers: `status`
+   * for every request (default "200"), or, with `users` ({name: password}) for PLAIN and
+   * `keys` (public keys in hex) for CURVE, 200 for a match and 400 otherwise.
+   */
   async zap(req) {
+    zapPolicy = { status: req.status ?? "200", users: req.users, keys: req.keys };
     if (zap) return {};
     zap = new zmq.Reply({ linger: 0 });
     await zap.bind("inproc://zeromq.zap.01");
-    const status = req.status ?? "200";
     (async () => {
-      for await (const [version, id] of zap) {
+      for await (const [version, id, _domain, _address, _identity, mechanism, ...creds] of zap) {
+        const status = zapStatus(mechanism.toString(), creds);
         await zap.send([version, id, status, status === "200" ? "OK" : "Denied", "user", ""]);
       }
     })().catch(() => {});

@@ -182,7 +182,7 @@ export class LibzmqPeer {
   }
 }
 
-class LibzmqSide implements Side {
+export class LibzmqSide implements Side {
   readonly impl = "libzmq" as const;
   readonly type: SocketTypeName;
   private peer: LibzmqPeer;
@@ -195,6 +195,11 @@ class LibzmqSide implements Side {
 
   async bind(endpoint: string): Promise<string> {
     return (await this.peer.request("bind", { sock: this.sock, endpoint })).endpoint as string;
+  }
+  /** The first recorded event of `type` not yet taken; rejects (EAGAIN) after `timeout`. */
+  async event(type: string, timeout = WAIT_MS): Promise<{ type: string; address?: string }> {
+    const r = await this.peer.request("event", { sock: this.sock, type, timeout });
+    return r.event as { type: string; address?: string };
   }
   async connect(endpoint: string): Promise<void> {
     await this.peer.request("connect", { sock: this.sock, endpoint });

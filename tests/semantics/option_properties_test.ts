@@ -47,6 +47,13 @@ const makers: Array<new () => Socket> = [
 ];
 
 const bytesOf = (s: string) => new TextEncoder().encode(s);
+const CLIENT_PUBLIC = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+const CLIENT_PUBLIC_RAW = new Uint8Array(
+  "BB88471D65E2659B30C55A5321CEBB5AAB2B70A398645C26DCA2B2FCB43FC518".match(/../g)!
+    .map((h) => parseInt(h, 16)),
+);
+const CLIENT_SECRET = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+const SERVER_PUBLIC = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
 
 /** Per option: a good value (and how it reads back), a bad one and the error it gives. */
 const SAMPLES: Record<
@@ -81,6 +88,16 @@ const SAMPLES: Record<
   verbosity: { good: "allSubsUnsubs", bad: "loud", error: RangeError },
   manual: { good: true, bad: "manual", error: TypeError },
   welcomeMessage: { good: "hi", back: bytesOf("hi"), bad: 7, error: TypeError },
+  plainServer: { good: true, bad: "yes", error: TypeError },
+  plainUsername: { good: "admin", bad: "x".repeat(256), error: RangeError },
+  plainPassword: { good: "secret", bad: 42, error: TypeError },
+  curveServer: { good: true, bad: 1, error: TypeError },
+  // security.md §6's test keys: raw bytes read back as Z85
+  curvePublicKey: { good: CLIENT_PUBLIC_RAW, back: CLIENT_PUBLIC, bad: "short", error: RangeError },
+  curveSecretKey: { good: CLIENT_SECRET, bad: new Uint8Array(31), error: RangeError },
+  curveServerKey: { good: SERVER_PUBLIC, bad: "~".repeat(40), error: RangeError },
+  zapDomain: { good: "global", bad: 7, error: TypeError },
+  zapHandler: { good: () => ({ status: 200 }), bad: "allow", error: TypeError },
 };
 
 type Bag = Record<string, unknown>;

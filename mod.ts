@@ -47,6 +47,10 @@ export {
 } from "./lib/errors.ts";
 export type { ZapAnswer, ZapHandler, ZapRequest } from "./lib/zap/handler.ts";
 export { ZAP_ENDPOINT } from "./lib/zap/inproc_client.ts";
+export { messageProperties } from "./lib/engine/properties.ts";
+export { zapPolicy } from "./lib/zap/policy.ts";
+export type { ZapPolicy } from "./lib/zap/policy.ts";
+export type { MessageProperties } from "./lib/engine/properties.ts";
 export { SocketType } from "./lib/wire/constants.ts";
 
 export type { FrameLike, MessageLike } from "./lib/sockets/message.ts";

@@ -106,3 +106,5 @@ export * as nodeAdapter from "./transports/runtime/node.ts";
 export { socketCore } from "./sockets/socket.ts";
 export { ReplyCore } from "./sockets/rep.ts";
 export { SocketCore } from "./sockets/socket_core.ts";
+export type { ZapAnswer, ZapHandler, ZapRequest } from "./zap/handler.ts";
+export { zapPolicy } from "./zap/policy.ts";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit cat` flags as commander hands them over → a checked configuration. */
+import type { SecuritySetting } from "../security.ts";
 import { parseSize } from "../../lib/internal.ts";
 import { parseEndpoint } from "../../lib/internal.ts";
 import { ZmqError } from "../../lib/internal.ts";
@@ -53,6 +54,8 @@ export interface CatConfig {
   linger: number | undefined;
   /** `-o NAME=VALUE`: name, typed value (boolean, integer, null, bytes or string), the text. */
   options: Array<[string, unknown, string]>;
+  /** The socket options of the security flags (cli/security.ts), set before `options`. */
+  security: SecuritySetting[];
   verbose: number;
   eventsJson: boolean;
   /** `--skip-bad`: report and skip input records that do not decode (default: exit 2). */
@@ -200,6 +203,7 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
     waitForPeer: f.waitForPeer === true,
     linger: integer("--linger", f.linger, -1),
     options: (f.option ?? []).map(optionArg),
+    security: [],
     verbose: f.verbose ?? 0,
     eventsJson: f.eventsJson === true,
     skipBad: f.skipBad === true,

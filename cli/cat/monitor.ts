@@ -81,7 +81,8 @@ export class Monitor {
     if (e.type === "handshake") this.#onHandshake();
     if (o.eventsJson) o.log(eventJson(e), true);
     else if (o.verbose >= 2 || (o.verbose >= 1 && NOTABLE.has(e.type))) o.log(eventLine(e));
-    const protocol = e.type === "handshake:error:protocol" ||
+    // a refused authentication ends the endpoint as a protocol error does: no reconnect
+    const protocol = e.type === "handshake:error:protocol" || e.type === "handshake:error:auth" ||
       (e.type === "disconnect" && isProtocolError(e));
     if (!protocol) return;
     const why = e.error?.message ?? "protocol error";

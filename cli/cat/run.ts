@@ -110,6 +110,7 @@ export class CatRun {
     }
     if (cfg.linger !== undefined) set("--linger", "linger", cfg.linger);
     if (cfg.routingId !== undefined) set("--routing-id", "routingId", cfg.routingId);
+    for (const [flag, name, value] of cfg.security) set(flag, name, value);
     for (const [name, value, text] of cfg.options) set(`-o ${text}`, name, value);
   }
 

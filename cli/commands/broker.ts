@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit broker lb|mdp`: the guide's load-balancing and Majordomo brokers. */
+import {
+  addSecurityOptions,
+  asOptions,
+  type SecurityFlags,
+  securitySettings,
+} from "../security.ts";
 import type { Command } from "commander";
 import { LoadBalancingBroker, MajordomoBroker, type Router, type Socket } from "../../mod.ts";
 import { usage } from "../errors.ts";
@@ -40,7 +46,7 @@ interface BrokerFlags {
 }
 
 export function addBrokerCommand(program: Command): void {
-  program
+  const cmd = program
     .command("broker")
     .summary("the guide's brokers: lb (load balancing), mdp (Majordomo)")
     .description("Run a load-balancing (lb) or Majordomo 0.1 (mdp) broker.")
@@ -49,7 +55,8 @@ export function addBrokerCommand(program: Command): void {
     .option("--heartbeat <ms>", "mdp: heartbeat interval in ms (default 2500)")
     .option("--liveness <n>", "mdp: heartbeats missed before a worker is dead (default 3)")
     .option("--stats <seconds>", "print statistics every N seconds")
-    .option("--json", "statistics as NDJSON on stdout")
+    .option("--json", "statistics as NDJSON on stdout");
+  addSecurityOptions(cmd)
     .addHelpText("after", BROKER_HELP)
     .action(brokerAction);
 }
@@ -64,8 +71,9 @@ function positive(name: string, v: string | undefined, fallback: number): number
 export async function brokerAction(
   kind: string,
   endpoints: string[],
-  flags: BrokerFlags,
+  flags: BrokerFlags & SecurityFlags,
 ): Promise<void> {
+  const secure = asOptions(await securitySettings(flags));
   const every = parseSeconds("--stats", flags.stats);
   if (flags.json && !every) throw usage("--json needs --stats SECONDS");
   let specs: SocketSpec[];
@@ -84,7 +92,7 @@ export async function brokerAction(
   const opened: Socket[] = [];
   try {
     for (const [i, spec] of specs.entries()) {
-      const s = await openSpec(spec);
+      const s = await openSpec(spec, secure);
       opened.push(s);
       const role = kind === "mdp" ? "broker" : i === 0 ? "clients" : "workers";
       logLine(`${role}: ${describeSpec(spec, s)}`);

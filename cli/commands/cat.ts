@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /** `zmqkit cat TYPE`: a socket of any type wired to standard input and output. */
+import { addSecurityOptions, type SecurityFlags, securitySettings } from "../security.ts";
 import type { Command } from "commander";
 import { onSignals } from "../../lib/internal.ts";
 import { closeStdin, stderr, stdinChunks, stdout } from "../../lib/internal.ts";
@@ -81,7 +82,7 @@ Examples:
 `;
 
 export function addCatCommand(program: Command): void {
-  program
+  const cmd = program
     .command("cat")
     .summary("a socket of any type on stdin/stdout (zmqcat)")
     .description(
@@ -117,15 +118,17 @@ export function addCatCommand(program: Command): void {
     .option(
       "--max-line <bytes>",
       "longest input line (or msgpack value, or raw input): exit 2 beyond it (default 64MiB)",
-    )
+    );
+  addSecurityOptions(cmd)
     .addHelpText("after", CAT_HELP)
     .action(catAction);
 }
 
 const enc = new TextEncoder();
 
-export async function catAction(type: string, flags: CatFlags): Promise<void> {
+export async function catAction(type: string, flags: CatFlags & SecurityFlags): Promise<void> {
   const cfg = checkConfig(type, flags);
+  cfg.security = await securitySettings(flags);
   const out = stdout();
   const err = stderr();
   const run = new CatRun(cfg, {

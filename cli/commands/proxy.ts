@@ -5,6 +5,12 @@
  * with statistics. Also the socket-spec parsing and the run loop (signals, --stats) that
  * `zmqkit broker` shares.
  */
+import {
+  addSecurityOptions,
+  asOptions,
+  type SecurityFlags,
+  securitySettings,
+} from "../security.ts";
 import type { Command } from "commander";
 import { Proxy, type Socket, socketClasses, socketGauges, type Subscriber } from "../../mod.ts";
 import type { ProxySocket } from "../../lib/internal.ts";
@@ -176,7 +182,7 @@ interface ProxyFlags {
 }
 
 export function addProxyCommand(program: Command): void {
-  program
+  const cmd = program
     .command("proxy")
     .summary("a queue, forwarder or streamer between two sockets, with statistics")
     .description(
@@ -192,7 +198,8 @@ export function addProxyCommand(program: Command): void {
     .option("--capture <spec>", "copy every message to this socket (default type: pub)")
     .option("--control <spec>", "steering socket for PAUSE/RESUME/TERMINATE/STATISTICS (rep)")
     .option("--stats <seconds>", "print statistics every N seconds")
-    .option("--json", "statistics as NDJSON on stdout")
+    .option("--json", "statistics as NDJSON on stdout");
+  addSecurityOptions(cmd)
     .addHelpText("after", PROXY_HELP)
     .action(proxyAction);
 }
@@ -201,8 +208,9 @@ export async function proxyAction(
   kind: string | undefined,
   front: string | undefined,
   back: string | undefined,
-  flags: ProxyFlags,
+  flags: ProxyFlags & SecurityFlags,
 ): Promise<void> {
+  const secure = asOptions(await securitySettings(flags));
   let frontSpec: SocketSpec, backSpec: SocketSpec;
   if (kind !== undefined) {
     const types = SHORTCUTS[kind];
@@ -234,7 +242,7 @@ export async function proxyAction(
   };
   try {
     const open = async (spec: SocketSpec, role: string) => {
-      const s = await openSpec(spec);
+      const s = await openSpec(spec, secure);
       opened.push(s);
       logLine(`${role}: ${describeSpec(spec, s)}`);
       return s;

@@ -35,6 +35,7 @@ import { FrameDecoder } from "../wire/frame_decoder.ts";
 import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
 import type { Metadata } from "../wire/metadata.ts";
 import { Heartbeat } from "./heartbeat.ts";
+import { type MessageProperties, tagFrames } from "./properties.ts";
 import { MessageAssembly } from "./message_assembly.ts";
 import { peerOf } from "./peer.ts";
 import type { SlabPool } from "../util/slab_pool.ts";
@@ -134,6 +135,8 @@ export class Session implements PipeEngine, ConnectionEngine {
    * that does not wait for our answer) are kept here, a few at most, and read after it.
    */
   #deferred: Array<[flags: number, body: Uint8Array]> | undefined;
+  /** The properties of a peer a ZAP handler accepted, given to each message it sends. */
+  #props: MessageProperties | undefined;
 
   constructor(conn: Connection, host: SessionHost, options: SessionOptions) {
     this.conn = conn;
@@ -316,12 +319,15 @@ export class Session implements PipeEngine, ConnectionEngine {
     if (g.mechanism !== mech.name) {
       throw new ProtocolError(
         ProtocolErrorCode.MECHANISM_MISMATCH,
-        `peer wants mechanism ${JSON.stringify(g.mechanism)}, we use ${mech.name}`,
+        `the peer speaks ${JSON.stringify(g.mechanism)}, we speak ${mech.name}: the two ` +
+          "sides' security options do not match",
       );
     }
     this.#zmtp31 = speaks31(g);
     this.#phase = P_HANDSHAKE;
-    this.#sendCommands(mech.start().send);
+    const first = mech.start();
+    if (first instanceof Promise) this.#await(first);
+    else this.#step(first);
   }
 
   #onFrame(flags: number, body: Uint8Array): void {
@@ -357,7 +363,7 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #step(step: HandshakeStep): void {
     this.#sendCommands(step.send);
-    if (step.ready) this.#ready(step.peer ?? []);
+    if (step.ready) this.#ready(step.peer ?? [], step.auth);
   }
 
   /** The mechanism asked its ZAP handler: read nothing more from the peer until it answers. */
@@ -420,8 +426,9 @@ export class Session implements PipeEngine, ConnectionEngine {
     );
   }
 
-  #ready(metadata: Metadata): void {
+  #ready(metadata: Metadata, auth?: HandshakeStep["auth"]): void {
     const peer = peerOf(metadata, this.#zmtp31);
+    if (auth !== undefined) this.#props = propertiesOf(auth, peer.socketType, this.conn);
     const pipe = this.#host.attach(this, peer); // throws ProtocolError when incompatible
     const o = this.#opts;
     const codec = this.#mechanism!.codec;
@@ -455,6 +462,7 @@ export class Session implements PipeEngine, ConnectionEngine {
       const sub = asSubscription(frames);
       if (sub) return pipe.deliverCommand(sub);
     }
+    if (this.#props !== undefined) tagFrames(frames, this.#props);
     pipe.deliver(frames);
     if (!this.#paused && pipe.inFull()) {
       this.#paused = true;
@@ -566,6 +574,8 @@ export class Session implements PipeEngine, ConnectionEngine {
     const established = this.pipe !== undefined;
     this.#teardown();
     this.conn.end(); // after what is written
+    // read on (into nothing) until the peer closes its side: a ZAP wait had paused reading
+    this.conn.resume();
     const kind = r.error instanceof AuthError ? "auth" : "protocol";
     this.#host.detached(this, { kind, error: r.error, established });
   }
@@ -577,4 +587,20 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.conn.destroy();
     this.#host.detached(this, { kind, error, established });
   }
+}
+
+/** The properties of an authenticated peer's messages (libzmq's names). */
+function propertiesOf(
+  auth: NonNullable<HandshakeStep["auth"]>,
+  socketType: string,
+  conn: Connection,
+): MessageProperties {
+  const dec = new TextDecoder();
+  const props: Record<string, string> = {};
+  for (const [name, value] of auth.metadata) props[name] = dec.decode(value);
+  props["User-Id"] = auth.userId;
+  props["Socket-Type"] = socketType;
+  const ip = /^\[?([^\]]*?)\]?:\d+$/.exec(conn.remoteAddress);
+  if (ip) props["Peer-Address"] = ip[1]!;
+  return Object.freeze(props);
 }

@@ -44,8 +44,11 @@ export interface Mechanism {
   readonly name: string;
   /** Our as-server flag for the greeting. */
   readonly asServer: boolean;
-  /** Commands to send as soon as the greeting is done. */
-  start(): HandshakeStep;
+  /**
+   * Commands to send as soon as the greeting is done; a promise for NULL with a ZAP domain,
+   * which asks the ZAP handler before it sends READY.
+   */
+  start(): HandshakeStep | Promise<HandshakeStep>;
   /**
    * One handshake command from the peer. Throws ProtocolError on anything unexpected, or
    * {@linkcode HandshakeRefused} to answer with an ERROR before closing. A server waiting for

@@ -62,10 +62,10 @@ function isLibzmqError(body: Uint8Array): boolean {
 /** What a client makes of an ERROR reason: a ZAP status is an AuthError. */
 export function serverError(reason: string, mechanism: string): Error {
   if (reason === "300" || reason === "400" || reason === "500") {
-    return new AuthError(
-      Number(reason) as AuthStatus,
-      `the ${mechanism} server refused this client (ZAP ${reason})`,
-    );
+    const who = mechanism === "NULL"
+      ? "the peer refused this connection"
+      : `the ${mechanism} server refused this client`;
+    return new AuthError(Number(reason) as AuthStatus, `${who} (ZAP ${reason})`);
   }
   return new ProtocolError(ProtocolErrorCode.PEER_ERROR, `peer sent ERROR: ${reason}`);
 }

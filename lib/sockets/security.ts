@@ -51,7 +51,8 @@ export function createMechanism(
     case "CURVE":
       throw new TypeError("CURVE is not available yet");
     default:
-      return new NullMechanism(own);
+      // NULL asks ZAP only with a domain (libzmq 4.3; security.md §5.5)
+      return new NullMechanism(own, o.zapDomain === "" ? undefined : zapAsk(o, facts));
   }
 }
 

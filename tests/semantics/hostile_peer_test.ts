@@ -171,8 +171,9 @@ const HANDSHAKE_CASES: Case[] = [
   ["empty command frame", () => bytes(G, [0x04, 0x00]), P.MALFORMED_COMMAND_UNSPECIFIED],
   ["unexpected command instead of READY", () => bytes(G, command("HELLO")), P.UNEXPECTED_COMMAND],
   [
+    // (an ERROR whose reason is a ZAP status, "500", is an auth failure: tests/semantics/zap_test.ts)
     "ERROR command from the peer",
-    () => bytes(G, command("ERROR", bytes([3], "500"))),
+    () => bytes(G, command("ERROR", bytes([7], "go away"))),
     P.PEER_ERROR,
   ],
   ["data frame before READY", () => bytes(G, frame(0x00, "hi")), P.UNEXPECTED_COMMAND],

@@ -12,6 +12,7 @@ import { addBrokerCommand } from "./commands/broker.ts";
 import { addCatCommand } from "./commands/cat.ts";
 import { addCompletionsCommand } from "./commands/completions.ts";
 import { addDumpCommand } from "./commands/dump.ts";
+import { addKeygenCommand } from "./commands/keygen.ts";
 import { addProxyCommand } from "./commands/proxy.ts";
 import { describeError, ExitCode } from "./errors.ts";
 
@@ -25,6 +26,7 @@ Examples:
   zmqkit proxy queue 'tcp://*:5559' 'tcp://*:5560'    a shared queue, ROUTER/DEALER
   zmqkit broker mdp 'tcp://*:5555'                    a Majordomo broker
   zmqkit bench run                                    throughput and latency on loopback
+  zmqkit keygen --cert server                         CURVE keys as certificate files
   source <(zmqkit completions bash)                   tab completion
 `;
 
@@ -51,6 +53,7 @@ export function buildProgram(): Command {
   addBrokerCommand(program);
   addBenchCommand(program);
   addDumpCommand(program);
+  addKeygenCommand(program);
   addCompletionsCommand(program);
   addHelpCommand(program);
   return program;

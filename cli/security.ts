@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: MIT
 /**
  * The security flags every socket-opening command takes (`cat`, `proxy`, `broker`, `bench`):
- * PLAIN as a client or a server with a users file, and the ZAP domain. They apply to every
- * socket the command opens. Turned into socket options (zeromq.js names), which the command
+ * PLAIN as a client or a server with a users file, CURVE as a client or a server (keys as Z85
+ * text or `@FILE`, a CZMQ certificate) with a directory of allowed client certificates, and the
+ * ZAP domain. They apply to every socket the command opens. Turned into socket options (zeromq.js names), which the command
  * sets like its other options, so a bad value is reported the same way.
  */
 import type { Command } from "commander";
-import { readFileBytes, zapPolicy } from "../lib/internal.ts";
+import {
+  curveKey,
+  curveKeyPair,
+  curvePublic,
+  listFiles,
+  parseCertificate,
+  readFileBytes,
+  zapPolicy,
+} from "../lib/internal.ts";
 import { usage } from "./errors.ts";
 
 /** The flags as commander hands them over. */
@@ -14,6 +23,10 @@ export interface SecurityFlags {
   plain?: string;
   plainServer?: boolean;
   plainUsers?: string;
+  curveServer?: string;
+  curveServerkey?: string;
+  curveKey?: string;
+  curveAllow?: string;
   zapDomain?: string;
 }
 
@@ -26,6 +39,10 @@ export function addSecurityOptions(cmd: Command): Command {
     .option("--plain <user:pass>", "be a PLAIN client with these credentials")
     .option("--plain-server", "be a PLAIN server; --plain-users says who may connect")
     .option("--plain-users <file>", "PLAIN server: the users, one user:password a line")
+    .option("--curve-server <key|@cert>", "be a CURVE server with this secret key")
+    .option("--curve-serverkey <key|@cert>", "be a CURVE client of the server with this public key")
+    .option("--curve-key <key|@cert>", "CURVE client: our secret key (default: a fresh pair)")
+    .option("--curve-allow <dir>", "CURVE server: only clients whose certificate is in DIR")
     .option("--zap-domain <domain>", "the ZAP domain of server sockets");
 }
 
@@ -57,8 +74,100 @@ export async function securitySettings(f: SecurityFlags): Promise<SecuritySettin
   } else if (f.plainUsers !== undefined) {
     throw usage("--plain-users needs --plain-server");
   }
+  out.push(...await curveSettings(f));
   if (f.zapDomain !== undefined) out.push(["--zap-domain", "zapDomain", f.zapDomain]);
   return out;
+}
+
+async function curveSettings(f: SecurityFlags): Promise<SecuritySetting[]> {
+  const plain = f.plain !== undefined || f.plainServer === true;
+  const curve = f.curveServer !== undefined || f.curveServerkey !== undefined;
+  if (plain && curve) throw usage("PLAIN and CURVE flags contradict each other: choose one");
+  if (f.curveServer !== undefined && f.curveServerkey !== undefined) {
+    throw usage("--curve-server and --curve-serverkey contradict each other");
+  }
+  if (f.curveKey !== undefined && f.curveServerkey === undefined) {
+    throw usage("--curve-key needs --curve-serverkey (a server's key is --curve-server)");
+  }
+  if (f.curveAllow !== undefined && f.curveServer === undefined) {
+    throw usage("--curve-allow needs --curve-server");
+  }
+  if (f.curveServer !== undefined) {
+    const secret = await keyArg("--curve-server", f.curveServer, "secret");
+    const out: SecuritySetting[] = [
+      ["--curve-server", "curveServer", true],
+      ["--curve-server", "curveSecretKey", secret],
+      ["--curve-server", "curvePublicKey", curvePublic(secret)],
+    ];
+    if (f.curveAllow !== undefined) {
+      out.push([
+        "--curve-allow",
+        "zapHandler",
+        zapPolicy({ curveKeys: await allowed(f.curveAllow) }),
+      ]);
+    }
+    return out;
+  }
+  if (f.curveServerkey === undefined) return [];
+  const serverKey = await keyArg("--curve-serverkey", f.curveServerkey, "public");
+  const secret = f.curveKey === undefined
+    ? curveKeyPair().secretKey
+    : await keyArg("--curve-key", f.curveKey, "secret");
+  return [
+    ["--curve-serverkey", "curveServerKey", serverKey],
+    ["--curve-key", "curveSecretKey", secret],
+    ["--curve-key", "curvePublicKey", curvePublic(secret)],
+  ];
+}
+
+/**
+ * A key flag's value: 40 Z85 characters, or `@FILE`, a CZMQ certificate whose secret key
+ * (`secret`: a NAME_secret file) or public key (`public`) is taken.
+ */
+async function keyArg(flag: string, value: string, which: "secret" | "public"): Promise<string> {
+  if (!value.startsWith("@")) {
+    try {
+      curveKey(value, flag);
+    } catch (e) {
+      throw usage(`${flag}: ${(e as Error).message}`);
+    }
+    return value;
+  }
+  const path = value.slice(1);
+  const cert = await certificate(flag, path);
+  if (which === "public") return cert.publicKey;
+  if (cert.secretKey === undefined) {
+    throw usage(`${flag}: ${path} holds no secret key (give the NAME_secret file)`);
+  }
+  return cert.secretKey;
+}
+
+async function certificate(flag: string, path: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFileBytes(path);
+  } catch (e) {
+    throw usage(`${flag}: ${(e as Error).message}`);
+  }
+  try {
+    return parseCertificate(new TextDecoder().decode(bytes), path);
+  } catch (e) {
+    throw usage(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+/** The public keys of the certificates in `dir` (secret files are read for their public key). */
+async function allowed(dir: string): Promise<string[]> {
+  let paths: string[];
+  try {
+    paths = listFiles(dir);
+  } catch (e) {
+    throw usage(`--curve-allow: ${(e as Error).message}`);
+  }
+  const keys: string[] = [];
+  for (const p of paths) keys.push((await certificate("--curve-allow", p)).publicKey);
+  if (keys.length === 0) throw usage(`--curve-allow: no certificates in ${dir}`);
+  return keys;
 }
 
 /** The settings as constructor options, for commands that open sockets from specs. */

@@ -40,7 +40,7 @@ export type { ReassemblyOptions, StreamSide } from "./dump/pcap/reassembly.ts";
 export { Relay } from "./dump/relay.ts";
 export type { RelayTap } from "./dump/relay.ts";
 export { CurveDecoder, isCurveMessage, MAX_SECRET_KEYS } from "./dump/security/curve.ts";
-export { boxKey, curvePublicKey } from "./dump/security/curve_box.ts";
+export { boxKey, curvePublicKey } from "./mechanisms/curve_box.ts";
 export { describePlain, libzmqPlainError } from "./dump/security/plain.ts";
 export { describeMetadata, MAX_VALUE_BYTES } from "./dump/security/render.ts";
 export { DirectionDecoder } from "./dump/stream_decoder.ts";
@@ -59,7 +59,13 @@ export { SubscriptionTrie } from "./routing/subscription_trie.ts";
 export { NOT_YET, Waiters } from "./sockets/waiters.ts";
 export type { Connection, Listener } from "./transports/connection.ts";
 export { parseEndpoint } from "./transports/endpoint.ts";
-export { createFileSink, readFileBytes, readFileChunks } from "./transports/runtime/files.ts";
+export {
+  createFileSink,
+  listFiles,
+  readFileBytes,
+  readFileChunks,
+  writeNewTextFile,
+} from "./transports/runtime/files.ts";
 export { runtimeName, runtimeVersion } from "./transports/runtime/info.ts";
 export {
   argv,
@@ -108,3 +114,6 @@ export { ReplyCore } from "./sockets/rep.ts";
 export { SocketCore } from "./sockets/socket_core.ts";
 export type { ZapAnswer, ZapHandler, ZapRequest } from "./zap/handler.ts";
 export { zapPolicy } from "./zap/policy.ts";
+export { formatCertificate, parseCertificate } from "./mechanisms/certificate.ts";
+export type { Certificate } from "./mechanisms/certificate.ts";
+export { curveKey, curveKeyPair, curvePublic } from "./mechanisms/curve_keys.ts";

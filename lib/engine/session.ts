@@ -555,6 +555,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     if (this.pipe?.engine === this) this.pipe.engine = undefined;
     this.#frames.clear();
     this.#slabs?.close();
+    this.#codec?.destroy?.();
   }
 
   /** The peer closed the connection: before the handshake completed, say why if we can tell. */

@@ -37,6 +37,8 @@ export interface FrameCodec {
    * a nonce that does not increase, or a malformed body.
    */
   open(message: Uint8Array): { body: Uint8Array; more: boolean; command: boolean };
+  /** The connection is gone: forget the keys (zeroed). */
+  destroy?(): void;
 }
 
 export interface Mechanism {
@@ -46,18 +48,20 @@ export interface Mechanism {
   readonly asServer: boolean;
   /**
    * Commands to send as soon as the greeting is done; a promise for NULL with a ZAP domain,
-   * which asks the ZAP handler before it sends READY.
+   * which asks the ZAP handler before it sends READY. Throws ProtocolError when it cannot
+   * start (a CURVE server key that is no usable point).
    */
   start(): HandshakeStep | Promise<HandshakeStep>;
   /**
-   * One handshake command from the peer. Throws ProtocolError on anything unexpected, or
+   * One handshake command from the peer. Throws ProtocolError on anything unexpected,
+   * AuthError when the peer refused us (an ERROR with a ZAP status), or
    * {@linkcode HandshakeRefused} to answer with an ERROR before closing. A server waiting for
    * its ZAP handler answers with a promise; no other command arrives meanwhile (the session
    * fails a peer that sends one).
    */
   receive(command: Uint8Array): HandshakeStep | Promise<HandshakeStep>;
   /** Once ready: the codec of every frame, for a mechanism that encrypts (CURVE). */
-  readonly codec?: FrameCodec;
+  readonly codec?: FrameCodec | undefined;
   /**
    * The peer closed the connection before the handshake completed: the likely cause, as far
    * as the commands exchanged so far tell (e.g. a CURVE server that closes right after HELLO

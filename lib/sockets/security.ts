@@ -9,6 +9,10 @@ import { ZmqError } from "../errors.ts";
 import type { Mechanism } from "../mechanisms/mechanism.ts";
 import { NullMechanism } from "../mechanisms/null.ts";
 import { PlainClient, PlainServer } from "../mechanisms/plain.ts";
+import { CurveClient } from "../mechanisms/curve_client.ts";
+import { CurveServer } from "../mechanisms/curve_server.ts";
+import { curvePublicKey } from "../mechanisms/curve_box.ts";
+import { z85Decode } from "../mechanisms/z85.ts";
 import type { Metadata } from "../wire/metadata.ts";
 import { askHandler } from "../zap/handler.ts";
 import { askInproc, zapHandlerBound } from "../zap/inproc_client.ts";
@@ -30,10 +34,19 @@ export function mechanismName(o: ResolvedOptions): "NULL" | "PLAIN" | "CURVE" {
   return "NULL";
 }
 
-/** Throws when the options ask for what is not available (yet): checked at bind and connect. */
+/** Throws when the security options are incomplete: checked at bind and connect. */
 export function checkSecurity(o: ResolvedOptions): void {
-  if (mechanismName(o) === "CURVE") {
-    throw new ZmqError("ENOTSUP", "CURVE is not available yet (PLAIN and NULL are)");
+  if (mechanismName(o) !== "CURVE") return;
+  if (o.curveServer) {
+    if (o.curveSecretKey === undefined) {
+      throw new ZmqError("EINVAL", "a CURVE server (curveServer) needs curveSecretKey");
+    }
+  } else if (o.curvePublicKey === undefined || o.curveSecretKey === undefined) {
+    throw new ZmqError(
+      "EINVAL",
+      "a CURVE client (curveServerKey) needs curvePublicKey and curveSecretKey " +
+        "(curveKeyPair() makes a pair)",
+    );
   }
 }
 
@@ -49,11 +62,35 @@ export function createMechanism(
         ? new PlainServer(own, zapAsk(o, facts))
         : new PlainClient(own, o.plainUsername!, o.plainPassword ?? "");
     case "CURVE":
-      throw new TypeError("CURVE is not available yet");
+      if (o.curveServer) {
+        const secretKey = z85Decode(o.curveSecretKey!);
+        const zap = zapAsk(o, facts);
+        return new CurveServer(
+          own,
+          { secretKey, publicKey: publicOf(o.curveSecretKey!) },
+          zap === undefined ? {} : { zap },
+        );
+      }
+      return new CurveClient(own, {
+        publicKey: z85Decode(o.curvePublicKey!),
+        secretKey: z85Decode(o.curveSecretKey!),
+        serverKey: z85Decode(o.curveServerKey!),
+      });
     default:
       // NULL asks ZAP only with a domain (libzmq 4.3; security.md §5.5)
       return new NullMechanism(own, o.zapDomain === "" ? undefined : zapAsk(o, facts));
   }
+}
+
+/** The public key of the last secret key asked about: X25519 once per socket, not per peer. */
+let lastSecret: string | undefined;
+let lastPublic: Uint8Array | undefined;
+function publicOf(secretZ85: string): Uint8Array {
+  if (secretZ85 !== lastSecret) {
+    lastPublic = curvePublicKey(z85Decode(secretZ85));
+    lastSecret = secretZ85;
+  }
+  return lastPublic!;
 }
 
 /** The IP of a tcp peer, as libzmq puts it in ZAP requests; empty for other transports. */

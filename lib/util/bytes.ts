@@ -23,7 +23,11 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 /** Joins byte arrays into one (the only one itself when there is just one). */
 export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
+  return parts.length === 1 ? parts[0]! : joinBytes(...parts);
+}
+
+/** `parts` joined into one fresh buffer (a copy even of a single part). */
+export function joinBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

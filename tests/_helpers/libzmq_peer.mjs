@@ -25,6 +25,8 @@
  *               process) answering every request with status (default "200"), or checking
  *               PLAIN users ({name: password}) / CURVE public keys (hex); libzmq's PLAIN
  *               server refuses every client without one
+ *   loadCert    { path }                                    -> { publicKey, secretKey? }
+ *               a CZMQ certificate read as pyzmq's load_certificate reads it
  *   exit        {}                                          -> {} then the process ends
  *
  * Events (zeromq.js observer) are recorded from socket creation on; `event` takes the first
@@ -32,7 +34,7 @@
  */
 import * as zmq from "zeromq";
 import { createInterface } from "node:readline";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 
 const classes = {
   PAIR: zmq.Pair,
@@ -141,6 +143,18 @@ const ops = {
       }
     })().catch(() => {});
     return {};
+  },
+  /**
+   * Reads a CZMQ certificate file as pyzmq's zmq.auth.load_certificate does: the quoted
+   * values of its `public-key` and `secret-key` lines (Z85), nothing else.
+   */
+  loadCert(req) {
+    const keys = {};
+    for (const line of readFileSync(req.path, "utf8").split("\n")) {
+      const m = /^\s*(public|secret)-key\s*=\s*"(.*)"\s*$/.exec(line);
+      if (m) keys[m[1] === "public" ? "publicKey" : "secretKey"] = m[2];
+    }
+    return keys;
   },
   socket(req) {
     const Cls = classes[req.type];

@@ -195,6 +195,20 @@ scenario("if reply=$(echo status | zmqkit cat req -c tcp://server:5557 -t 2000);
   });
 });
 
+scenario("zmqkit keygen --cert server", (r) => {
+  it(`${at(r, 2)} reaches ${at(r, 1)} encrypted, with the keys ${at(r, 0)} wrote`, async () => {
+    const keygen = await r.run(0);
+    assert.equal(keygen.code, 0, keygen.stderr);
+    assert.ok(existsSync(r.path("server")) && existsSync(r.path("server_secret")));
+    const pull = r.start(1);
+    await bound(r.port(5561));
+    const push = await r.run(2);
+    assert.equal(push.code, 0, push.stderr);
+    await pull.waitStdout(/\n/);
+    assert.equal(pull.stdout, "secret\n");
+  });
+});
+
 scenario('printf \'user.42,{"name":"ada"}\\n\' | zmqkit cat push -c tcp://host:5555 -d ,', (r) => {
   it(`${at(r, 1)} prints what ${at(r, 0)} sent, as its comment says`, async () => {
     const pull = r.start(1);

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
@@ -102,6 +102,120 @@ describe("zmqkit cat with PLAIN, against libzmq", () => {
   });
 });
 
+describe("zmqkit cat with CURVE and keygen certificates, against libzmq", () => {
+  /** `zmqkit keygen --cert NAME` in the test's directory; its keys as libzmq users load them. */
+  async function cert(name: string): Promise<{ publicKey: string; secretKey: string }> {
+    const r = await zmqkit(["keygen", "--cert", join(dir, name)]);
+    assert.equal(r.code, 0, r.stderr);
+    const keys = await peer.request("loadCert", { path: join(dir, `${name}_secret`) });
+    const pub = await peer.request("loadCert", { path: join(dir, name) });
+    assert.equal(pub.publicKey, keys.publicKey);
+    assert.equal(pub.secretKey, undefined);
+    return keys as unknown as { publicKey: string; secretKey: string };
+  }
+
+  it("rep --curve-server @cert answers a libzmq CURVE REQ using keygen's files", async () => {
+    const server = await cert("curve-server");
+    const client = await cert("curve-client");
+    const z = startZmqkit(
+      [
+        "cat",
+        "rep",
+        "-b",
+        "tcp://127.0.0.1:0",
+        "--curve-server",
+        `@${join(dir, "curve-server_secret")}`,
+        "-n",
+        "1",
+      ],
+      { input: "sealed\n" },
+    );
+    const req = await peer.socket("REQ", {
+      options: {
+        curveServerKey: server.publicKey,
+        curvePublicKey: client.publicKey,
+        curveSecretKey: client.secretKey,
+      },
+    }) as LibzmqSide;
+    await req.connect(await z.boundEndpoint());
+    await req.send([Buffer.from("knock")]);
+    assert.deepEqual(text(await req.receive()), ["sealed"]);
+    const r = await z.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), ["knock"]);
+    await req.close();
+  });
+
+  it("req --curve-serverkey @cert (a fresh client pair) asks a libzmq CURVE REP", async () => {
+    const server = await cert("curve-server2");
+    const rep = await peer.socket("REP", {
+      options: { curveServer: true, curveSecretKey: server.secretKey },
+    }) as LibzmqSide;
+    const ep = await rep.bind("tcp://127.0.0.1:*");
+    const z = startZmqkit(
+      [
+        "cat",
+        "req",
+        "-c",
+        ep,
+        "--curve-serverkey",
+        `@${join(dir, "curve-server2")}`,
+        "-t",
+        "10000",
+      ],
+      { input: "ping\n" },
+    );
+    assert.deepEqual(text(await rep.receive()), ["ping"]);
+    await rep.send([Buffer.from("pong")]);
+    const r = await z.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), ["pong"]);
+    await rep.close();
+  });
+
+  it("--curve-allow DIR lets in the clients whose certificate is there, only", async () => {
+    const server = await cert("curve-server3");
+    const allowedDir = join(dir, "allowed");
+    mkdirSync(allowedDir);
+    const friend = await zmqkit(["keygen", "--cert", join(allowedDir, "friend")]);
+    assert.equal(friend.code, 0, friend.stderr);
+    const z = startZmqkit([
+      "cat",
+      "pull",
+      "-b",
+      "tcp://127.0.0.1:0",
+      "-n",
+      "1",
+      "--curve-server",
+      server.secretKey,
+      "--curve-allow",
+      allowedDir,
+    ]);
+    const ep = await z.boundEndpoint();
+    const stranger = await zmqkit(
+      ["cat", "push", "-c", ep, "--curve-serverkey", server.publicKey, "-t", "5000"],
+      { input: "let me in\n" },
+    );
+    assert.equal(stranger.code, 1, stranger.stderr);
+    assert.match(stranger.stderr, /Authentication failure/);
+    const ok = await zmqkit([
+      "cat",
+      "push",
+      "-c",
+      ep,
+      "--curve-serverkey",
+      server.publicKey,
+      "--curve-key",
+      `@${join(allowedDir, "friend_secret")}`,
+    ], { input: "friend here\n" });
+    assert.equal(ok.code, 0, ok.stderr);
+    const r = await z.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout), ["friend here"]);
+    assert.match(r.stderr, /client key not allowed/);
+  });
+});
+
 describe("zmqkit proxy with PLAIN", () => {
   it("a queue whose sockets are PLAIN servers: libzmq client -> proxy -> zmqkit cat worker", async () => {
     const proxy = startZmqkit([
@@ -168,6 +282,22 @@ describe("zmqkit cat security flags: usage errors", () => {
       assert.match(r.stderr, /needs --plain-users FILE/);
     }
   });
+
+  for (
+    const [name, flags, message] of [
+      ["PLAIN and CURVE at once", ["--plain", "a:b", "--curve-serverkey", "x"], /contradict/],
+      ["a CURVE key of the wrong length", ["--curve-server", "short"], /40 Z85 characters/],
+      ["--curve-key without a server key", ["--curve-key", "x"], /needs --curve-serverkey/],
+      ["--curve-allow without --curve-server", ["--curve-allow", "/tmp"], /needs --curve-server/],
+      ["a missing certificate file", ["--curve-serverkey", "@/nonexistent/cert"], /cannot read/],
+    ] as Array<[string, string[], RegExp]>
+  ) {
+    it(`${name}: exit 2`, async () => {
+      const r = await zmqkit(["cat", "pull", "-b", "tcp://127.0.0.1:0", ...flags]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
 
   it("a users file with a bad line names the line", async () => {
     const bad = join(dir, "bad.txt");

@@ -8,45 +8,14 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { AuthError, Dealer, Reply, type SocketEvent, ZAP_ENDPOINT } from "../../mod.ts";
+import { AuthError, Dealer, Reply, ZAP_ENDPOINT } from "../../mod.ts";
+import { nextEvent, text, wire } from "./_security.ts";
 import { bindEndpoint, withDeadline } from "../_helpers/cases.ts";
 import { LibzmqPeer, type LibzmqSide } from "../_helpers/peers.ts";
 
 const enc = new TextEncoder();
-const text = (frames: Uint8Array[]) => frames.map((f) => new TextDecoder().decode(f));
 const USERS: Record<string, string> = { admin: "secret" };
 const DEADLINE = 20_000;
-
-/** The first `type` event of a zmqkit socket (listening from now on). */
-function nextEvent<T extends SocketEvent["type"]>(
-  socket: Dealer,
-  type: T,
-): Promise<Extract<SocketEvent, { type: T }>> {
-  return new Promise((resolve) => {
-    const on = (e: Extract<SocketEvent, { type: T }>) => {
-      socket.events.off(type, on);
-      resolve(e);
-    };
-    socket.events.on(type, on);
-  });
-}
-
-/** Places `server` and `client` on one endpoint, `binder` binding. */
-async function wire(
-  binder: "server" | "client",
-  transport: "tcp" | "ipc",
-  zmqkit: Dealer,
-  zmqkitRole: "server" | "client",
-  lib: LibzmqSide,
-): Promise<void> {
-  const zmqkitBinds = binder === zmqkitRole;
-  if (zmqkitBinds) {
-    await zmqkit.bind(bindEndpoint(transport));
-    await lib.connect(zmqkit.lastEndpoint!);
-  } else {
-    zmqkit.connect(await lib.bind(bindEndpoint(transport)));
-  }
-}
 
 /** A multipart message each way between a zmqkit Dealer and a libzmq DEALER. */
 async function exchange(zmqkit: Dealer, lib: LibzmqSide): Promise<void> {

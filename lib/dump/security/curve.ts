@@ -35,7 +35,7 @@ import {
   curvePublicKey,
   openBox,
   sameBytes,
-} from "./curve_box.ts";
+} from "../../mechanisms/curve_box.ts";
 import { describeMetadata, uint64Value } from "./render.ts";
 import { toHex } from "../text.ts";
 import { describePlain } from "./plain.ts";

@@ -6,7 +6,7 @@
  */
 import type { JsonValue } from "../events.ts";
 import { z85Encode } from "../../mechanisms/z85.ts";
-import { boxKey, curveNonce, openBox, sameBytes } from "./curve_box.ts";
+import { boxKey, curveNonce, openBox, sameBytes } from "../../mechanisms/curve_box.ts";
 import { describeMetadata } from "./render.ts";
 import { toHex } from "../text.ts";
 

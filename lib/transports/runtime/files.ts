@@ -72,3 +72,27 @@ export function createFileSink(path: string): FileSink {
     },
   };
 }
+
+/**
+ * Writes `text` to a new file at `path` with permissions `mode` (e.g. 0o600 for a secret);
+ * refuses to replace an existing file. Errors name the path.
+ */
+export function writeNewTextFile(path: string, text: string, mode: number): void {
+  try {
+    fs.writeFileSync(path, text, { mode, flag: "wx" });
+  } catch (e) {
+    throw new Error(`cannot write "${path}": ${(e as Error).message}`);
+  }
+}
+
+/** The paths of the regular files directly in `dir`, sorted. Errors name the directory. */
+export function listFiles(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => `${dir.replace(/\/+$/, "")}/${e.name}`)
+      .sort();
+  } catch (e) {
+    throw new Error(`cannot list "${dir}": ${(e as Error).message}`);
+  }
+}

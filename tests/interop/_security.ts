@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+/** What the PLAIN, CURVE and ZAP interop tests share: events, placing the two sides, text. */
+import type { Socket, SocketEvent } from "../../mod.ts";
+import { bindEndpoint } from "../_helpers/cases.ts";
+import type { LibzmqSide } from "../_helpers/peers.ts";
+
+/** Frames as text. */
+export const text = (frames: Uint8Array[]): string[] =>
+  frames.map((f) => new TextDecoder().decode(f));
+
+/** The first `type` event of a zmqkit socket (listening from now on). */
+export function nextEvent<T extends SocketEvent["type"]>(
+  socket: Socket,
+  type: T,
+): Promise<Extract<SocketEvent, { type: T }>> {
+  return new Promise((resolve) => {
+    const on = (e: Extract<SocketEvent, { type: T }>) => {
+      socket.events.off(type, on);
+      resolve(e);
+    };
+    socket.events.on(type, on);
+  });
+}
+
+/** Places a zmqkit socket and a libzmq one on one endpoint, the side in role `binder` binding. */
+export async function wire(
+  binder: "server" | "client",
+  transport: "tcp" | "ipc",
+  zmqkit: Socket,
+  zmqkitRole: "server" | "client",
+  lib: LibzmqSide,
+): Promise<void> {
+  if (binder === zmqkitRole) {
+    await zmqkit.bind(bindEndpoint(transport));
+    await lib.connect(zmqkit.lastEndpoint!);
+  } else {
+    zmqkit.connect(await lib.bind(bindEndpoint(transport)));
+  }
+}

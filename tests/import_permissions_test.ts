@@ -7,14 +7,19 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const deno = resolve("node_modules/.bin/deno");
 const mod = resolve("mod.ts");
 
+/**
+ * Runs `source` as a main module in a directory of its own inside the checkout: a Deno project
+ * that uses zmqkit from source, whose package.json provides zmqkit's npm dependencies
+ * (@noble/*, which CURVE needs). A main module outside any project would have no package.json
+ * to resolve them from.
+ */
 function runDeno(flags: string[], source: string): { code: number | null; out: string } {
-  const dir = mkdtempSync(join(tmpdir(), "zmqkit-perm-"));
+  const dir = mkdtempSync(join(resolve("."), ".zmqkit-perm-"));
   try {
     const file = join(dir, "main.ts");
     writeFileSync(file, source);

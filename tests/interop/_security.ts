@@ -37,3 +37,19 @@ export async function wire(
     zmqkit.connect(await lib.bind(bindEndpoint(transport)));
   }
 }
+
+/**
+ * A libzmq receive that retries an early EAGAIN: right after a peer's handshake was refused,
+ * zeromq.js sometimes wakes for a message that is not there and reports EAGAIN at once
+ * (seen with a refused CURVE client on the same libzmq DEALER); the deadline still holds.
+ */
+export async function libReceive(lib: LibzmqSide, ms: number): Promise<Uint8Array[]> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return await lib.receive(Math.max(1, end - Date.now()));
+    } catch (e) {
+      if ((e as { code?: string }).code !== "EAGAIN" || Date.now() >= end) throw e;
+    }
+  }
+}

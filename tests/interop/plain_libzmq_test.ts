@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AuthError, Dealer, Reply, ZAP_ENDPOINT } from "../../mod.ts";
-import { nextEvent, text, wire } from "./_security.ts";
+import { libReceive, nextEvent, text, wire } from "./_security.ts";
 import { bindEndpoint, withDeadline } from "../_helpers/cases.ts";
 import { LibzmqPeer, type LibzmqSide } from "../_helpers/peers.ts";
 
@@ -20,7 +20,7 @@ const DEADLINE = 20_000;
 /** A multipart message each way between a zmqkit Dealer and a libzmq DEALER. */
 async function exchange(zmqkit: Dealer, lib: LibzmqSide): Promise<void> {
   await zmqkit.send(["from", "zmqkit", ""]);
-  assert.deepEqual(text(await lib.receive(DEADLINE)), ["from", "zmqkit", ""]);
+  assert.deepEqual(text(await libReceive(lib, DEADLINE)), ["from", "zmqkit", ""]);
   await lib.send([enc.encode("from"), enc.encode("libzmq")]);
   assert.deepEqual(text(await zmqkit.receive()), ["from", "libzmq"]);
 }

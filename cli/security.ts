@@ -198,3 +198,58 @@ async function usersFile(path: string): Promise<Map<string, string>> {
   }
   return parseUsers(new TextDecoder().decode(bytes), `--plain-users ${path}`);
 }
+
+/**
+ * `bench run`'s security: both halves are in this process, so one flag secures the pair —
+ * `--plain USER:PASS` (the binding half a PLAIN server accepting that user), `--curve` (a fresh
+ * server key pair) or `--curve-server KEY|@CERT`; the connecting half gets the client's side.
+ */
+export async function pairSecurity(
+  f: SecurityFlags & { curve?: boolean },
+): Promise<{ bindOptions?: Record<string, unknown>; connectOptions?: Record<string, unknown> }> {
+  const oneSided = [
+    ["--plain-server", f.plainServer],
+    ["--plain-users", f.plainUsers],
+    ["--curve-serverkey", f.curveServerkey],
+    ["--curve-key", f.curveKey],
+    ["--curve-allow", f.curveAllow],
+  ].find(([, v]) => v !== undefined && v !== false);
+  if (oneSided !== undefined) {
+    throw usage(
+      `bench run: ${oneSided[0]} is for one half; both halves run here: give --plain USER:PASS, ` +
+        "--curve or --curve-server KEY",
+    );
+  }
+  const chosen = [f.plain !== undefined, f.curve === true, f.curveServer !== undefined];
+  if (chosen.filter(Boolean).length > 1) {
+    throw usage("bench run: --plain, --curve and --curve-server: choose one");
+  }
+  const domain = f.zapDomain === undefined ? {} : { zapDomain: f.zapDomain };
+  if (f.plain !== undefined) {
+    const o = asOptions(await securitySettings({ plain: f.plain }));
+    const user = o.plainUsername as string, pass = o.plainPassword as string;
+    return {
+      bindOptions: {
+        plainServer: true,
+        zapHandler: zapPolicy({ users: { [user]: pass } }),
+        ...domain,
+      },
+      connectOptions: { plainUsername: user, plainPassword: pass },
+    };
+  }
+  if (f.curve || f.curveServer !== undefined) {
+    const secret = f.curveServer === undefined
+      ? curveKeyPair().secretKey
+      : await keyArg("--curve-server", f.curveServer, "secret");
+    const client = curveKeyPair();
+    return {
+      bindOptions: { curveServer: true, curveSecretKey: secret, ...domain },
+      connectOptions: {
+        curveServerKey: curvePublic(secret),
+        curvePublicKey: client.publicKey,
+        curveSecretKey: client.secretKey,
+      },
+    };
+  }
+  return f.zapDomain === undefined ? {} : { bindOptions: domain };
+}

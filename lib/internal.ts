@@ -10,7 +10,7 @@ export type { LatPattern, ThrPattern } from "./bench/patterns.ts";
 export { latLines, latRow, thrLines, thrRow } from "./bench/report.ts";
 export type { RowContext } from "./bench/report.ts";
 export { runLat, runThr } from "./bench/run.ts";
-export type { Transport } from "./bench/run.ts";
+export type { HalfOptions, Transport } from "./bench/run.ts";
 export { histogram, percentile, renderHistogram, spread, summarizeLatency } from "./bench/stats.ts";
 export { openThrReceiver, openThrSender } from "./bench/thr.ts";
 export type { Half } from "./bench/thr.ts";

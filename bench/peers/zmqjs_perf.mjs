@@ -10,12 +10,26 @@
  *   node bench/peers/zmqjs_perf.mjs remote_lat <connect-to> <size> <count>   REQ, prints latency
  *
  * A bound half prints "bound <endpoint>" on stderr once listening (a port of 0 or * is
- * resolved), so a caller can connect the other half to it.
+ * resolved), so a caller can connect the other half to it. With BENCH_CURVE=1 in the
+ * environment the connection is CURVE, the bound half the server (libzmq's test keys, as
+ * zmqkit_perf.ts).
  */
 import * as zmq from "zeromq";
 
 const [tool, endpoint, sizeText, countText] = process.argv.slice(2);
 const size = Number(sizeText);
+// libzmq's published test keys (doc/zmq_curve.txt): a benchmark, not a secret
+const CURVE = process.env.BENCH_CURVE === "1";
+const server = CURVE
+  ? { curveServer: true, curveSecretKey: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6" }
+  : {};
+const client = CURVE
+  ? {
+    curveServerKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+    curvePublicKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID",
+    curveSecretKey: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs",
+  }
+  : {};
 const count = Number(countText);
 if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) || count < 1) {
   console.error(
@@ -37,7 +51,7 @@ function checkSize(msg) {
 }
 
 async function localThr() {
-  const sock = new zmq.Pull();
+  const sock = new zmq.Pull(server);
   await bound(sock);
   checkSize(await sock.receive());
   const start = process.hrtime.bigint();
@@ -53,7 +67,7 @@ async function localThr() {
 }
 
 async function remoteThr() {
-  const sock = new zmq.Push({ linger: 60000 });
+  const sock = new zmq.Push({ linger: 60000, ...client });
   sock.connect(endpoint);
   const body = Buffer.alloc(size);
   for (let i = 0; i !== count; i++) await sock.send(body);
@@ -61,7 +75,7 @@ async function remoteThr() {
 }
 
 async function localLat() {
-  const sock = new zmq.Reply({ linger: 60000 });
+  const sock = new zmq.Reply({ linger: 60000, ...server });
   await bound(sock);
   for (let i = 0; i !== count; i++) {
     const msg = await sock.receive();
@@ -72,7 +86,7 @@ async function localLat() {
 }
 
 async function remoteLat() {
-  const sock = new zmq.Request();
+  const sock = new zmq.Request(client);
   sock.connect(endpoint);
   const body = Buffer.alloc(size);
   const start = process.hrtime.bigint();

@@ -8,6 +8,8 @@
  *   … local_lat | remote_lat, likewise
  *
  * A fifth argument `keep` makes local_thr keep each message instead of releasing it.
+ * With BENCH_CURVE=1 in the environment, the connection is CURVE: the bound half is the server,
+ * with the test keys of libzmq's doc/zmq_curve.txt (the same as zmqjs_perf.mjs).
  *
  * Prints libzmq's lines on stdout; a bound half prints "bound <endpoint>" on stderr.
  */
@@ -26,7 +28,19 @@ if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) ||
   process.exit(1);
 }
 const bind = tool.startsWith("local_");
-const o = { endpoint, bind, size, count, release: mode !== "keep" };
+// libzmq's published test keys: a benchmark, not a secret
+const CURVE_SERVER = {
+  curveServer: true,
+  curveSecretKey: "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6",
+};
+const CURVE_CLIENT = {
+  curveServerKey: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7",
+  curvePublicKey: "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID",
+  curveSecretKey: "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs",
+};
+const curve = process.env.BENCH_CURVE === "1";
+const socketOptions = curve ? (bind ? CURVE_SERVER : CURVE_CLIENT) : undefined;
+const o = { endpoint, bind, size, count, release: mode !== "keep", socketOptions };
 const announce = (ep: string) => bind && console.error(`bound ${ep}`);
 
 switch (tool) {

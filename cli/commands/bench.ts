@@ -4,6 +4,14 @@
  * `local_thr`/`remote_thr`/`local_lat`/`remote_lat`), plus latency percentiles, a one-process
  * loopback run, live progress on a terminal and `--json`. The measuring is lib/bench/.
  */
+import type { SocketEvent } from "../../lib/internal.ts";
+import {
+  addSecurityOptions,
+  asOptions,
+  pairSecurity,
+  type SecurityFlags,
+  securitySettings,
+} from "../security.ts";
 import { Command, Option } from "commander";
 import {
   createFileSink,
@@ -21,7 +29,13 @@ import {
   type ThrPattern,
 } from "../../lib/internal.ts";
 import { latLines, latRow, type RowContext, thrLines, thrRow } from "../../lib/internal.ts";
-import { runLat, runThr, summarizeLatency, type Transport } from "../../lib/internal.ts";
+import {
+  type HalfOptions,
+  runLat,
+  runThr,
+  summarizeLatency,
+  type Transport,
+} from "../../lib/internal.ts";
 import { type Half, openThrReceiver, openThrSender } from "../../lib/internal.ts";
 import {
   formatRate,
@@ -36,7 +50,8 @@ import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
 import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
 import { Interrupt } from "../interrupt.ts";
 
-interface BenchFlags {
+interface BenchFlags extends SecurityFlags {
+  curve?: boolean;
   bind?: string;
   connect?: string;
   size?: string;
@@ -111,25 +126,25 @@ export function addBenchCommand(program: Command): void {
       .option("--hwm <n>", "send and receive high-water marks, in messages")
       .option("--json", "one JSON object per result on stdout")
       .option("-q, --quiet", "no progress on stderr");
-  common(
+  const thr = common(
     bench.command("thr").description("one throughput half: --bind receives, --connect sends"),
     "64",
     "1M",
   )
     .option("-b, --bind <endpoint>", "bind and receive (local_thr)")
     .option("-c, --connect <endpoint>", "connect and send (remote_thr)")
-    .option("--no-release", NO_RELEASE)
-    .action((flags: BenchFlags) => halfAction("thr", flags));
-  common(
+    .option("--no-release", NO_RELEASE);
+  addSecurityOptions(thr).action((flags: BenchFlags) => halfAction("thr", flags));
+  const lat = common(
     bench.command("lat").description("one latency half: --bind echoes, --connect times"),
     "1",
     "10k",
   )
     .option("-b, --bind <endpoint>", "bind and echo (local_lat)")
     .option("-c, --connect <endpoint>", "connect and time round trips (remote_lat)")
-    .option("--no-histogram", "leave the histogram out")
-    .action((flags: BenchFlags) => halfAction("lat", flags));
-  common(
+    .option("--no-histogram", "leave the histogram out");
+  addSecurityOptions(lat).action((flags: BenchFlags) => halfAction("lat", flags));
+  const run = common(
     bench.command("run").description("both halves in one process on loopback, one summary"),
     "64 (thr), 1 (lat)",
     "1M (thr), 10k (lat)",
@@ -144,7 +159,8 @@ export function addBenchCommand(program: Command): void {
     .option("--plot <file.svg>", "also draw throughput by size and the latency histogram as SVG")
     .option("--no-histogram", "leave the histogram out")
     .option("--no-release", NO_RELEASE)
-    .action((what: string, flags: BenchFlags) => runAction(what, flags));
+    .option("--curve", "both halves over CURVE, with fresh keys (or: --curve-server KEY)");
+  addSecurityOptions(run).action((what: string, flags: BenchFlags) => runAction(what, flags));
 }
 
 // ---------------------------------------------------------------- options
@@ -303,8 +319,20 @@ async function runHalf<R>(
   const watch = connect === undefined
     ? undefined
     : watchConnect(half, note, { endpoints: [connect] });
+  // a refused handshake (security options that differ, a wrong key) ends the endpoint: say so
+  let refused: string | undefined;
+  const onRefused = (e: SocketEvent) => {
+    if (e.address !== connect || refused !== undefined) return;
+    refused = e.error?.message ?? e.type;
+    half.abort();
+  };
+  half.events.on("handshake:error:protocol", onRefused);
+  half.events.on("handshake:error:auth", onRefused);
   try {
     const r = await half.run();
+    if (refused !== undefined) {
+      throw new CliError(ExitCode.FAILURE, `handshake with ${connect} failed: ${refused}`);
+    }
     // a sender whose messages only waited in its queue did not deliver them: not a success
     const waiting = signal.aborted ? undefined : watch?.waiting().find((w) => !w.ever);
     if (waiting !== undefined) {
@@ -319,6 +347,8 @@ async function runHalf<R>(
     throw timedOut(e, timeoutMs, watch);
   } finally {
     watch?.stop();
+    half.events.off("handshake:error:protocol", onRefused);
+    half.events.off("handshake:error:auth", onRefused);
     signal.removeEventListener("abort", abort);
   }
 }
@@ -330,13 +360,14 @@ async function halfAction(kind: "thr" | "lat", f: BenchFlags): Promise<void> {
     throw usage(`bench ${kind} needs exactly one of --bind or --connect`);
   }
   const s = settings(kind, f);
-  await interruptible((signal) => half(kind, f, s, signal));
+  const socketOptions = asOptions(await securitySettings(f));
+  await interruptible((signal) => half(kind, f, { ...s, socketOptions }, signal));
 }
 
 async function half(
   kind: "thr" | "lat",
   f: BenchFlags,
-  s: Settings,
+  s: Settings & { socketOptions: Record<string, unknown> },
   signal: AbortSignal,
 ): Promise<void> {
   const bind = f.bind !== undefined;
@@ -392,6 +423,7 @@ async function runAction(what: string, f: BenchFlags): Promise<void> {
   }
   const sizes = f.sizes === undefined ? undefined : parsed(f.sizes, sizeList, []);
   // check every option before the first run
+  const pair = await pairSecurity(f);
   settings("thr", f);
   settings("lat", f);
   if (what !== "lat") thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
@@ -402,7 +434,7 @@ async function runAction(what: string, f: BenchFlags): Promise<void> {
   const rows: SweepRow[] = [];
   let failed = true;
   try {
-    await interruptible((signal) => run(what, f, sizes, rows, signal));
+    await interruptible((signal) => run(what, f, sizes, rows, signal, pair));
     failed = false;
   } finally {
     // what was measured, also after Ctrl-C (the runs resolve with partial results, then 130)
@@ -463,6 +495,7 @@ async function run(
   sizes: number[] | undefined,
   rows: SweepRow[],
   signal: AbortSignal,
+  pair: HalfOptions,
 ): Promise<void> {
   const transport = (f.transport ?? "tcp") as Transport;
   const base = { impl: "zmqkit", runtime: runtimeName(), transport };
@@ -485,6 +518,7 @@ async function run(
         onProgress: p.report,
         release: f.release,
         signal,
+        ...pair,
       }).catch((e) => {
         throw timedOut(e, timeoutMs);
       });
@@ -509,7 +543,7 @@ async function run(
       const p = progress(f, "round trips");
       const s = settings("lat", f);
       if (size !== undefined) s.size = size;
-      const r = await runLat(transport, { ...s, pattern, onProgress: p.report, signal })
+      const r = await runLat(transport, { ...s, pattern, onProgress: p.report, signal, ...pair })
         .catch((e) => {
           throw timedOut(e, timeoutMs);
         });

@@ -7,7 +7,7 @@
  */
 import { attachEndpoint, closeFlushed } from "./close.ts";
 import type { Half } from "./thr.ts";
-import { latClient, type LatPattern, latServer } from "./patterns.ts";
+import { applySocketOptions, latClient, type LatPattern, latServer } from "./patterns.ts";
 
 export interface LatOptions {
   endpoint: string;
@@ -22,6 +22,8 @@ export interface LatOptions {
   onProgress?: ((roundTrips: number, elapsedMs: number) => void) | undefined;
   /** Give up (EAGAIN) when one send or receive waits longer than this, in ms. */
   timeoutMs?: number | undefined;
+  /** More socket options (zeromq.js names), e.g. PLAIN or CURVE, set before bind/connect. */
+  socketOptions?: Record<string, unknown> | undefined;
 }
 
 export interface LatResult {
@@ -43,6 +45,7 @@ export async function openLatServer(
   o: LatOptions,
 ): Promise<Half<{ roundTrips: number; partial?: boolean }>> {
   const s = latServer(o.pattern ?? "req-rep", o.hwm, o.timeoutMs);
+  applySocketOptions(s, o.socketOptions);
   const endpoint = await attachEndpoint(s, o);
   let aborted = false;
   const run = async () => {
@@ -76,6 +79,7 @@ export async function openLatServer(
 /** The `remote_lat` half: sends, waits for the echo, COUNT times (or for the duration). */
 export async function openLatClient(o: LatOptions): Promise<Half<LatResult>> {
   const s = latClient(o.pattern ?? "req-rep", o.hwm, o.timeoutMs);
+  applySocketOptions(s, o.socketOptions);
   const endpoint = await attachEndpoint(s, o);
   let aborted = false;
   const run = async (): Promise<LatResult> => {

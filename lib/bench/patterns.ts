@@ -121,3 +121,13 @@ export function latServer(pattern: LatPattern, hwm?: number, timeoutMs?: number)
       return new Pair(o);
   }
 }
+
+/**
+ * Sets `options` (zeromq.js names, e.g. the security options) on a bench socket before it binds
+ * or connects; a bad name or value throws as setOption does.
+ */
+export function applySocketOptions(s: object, options: Record<string, unknown> | undefined): void {
+  if (options === undefined) return;
+  const socket = s as { setOption(name: string, value: unknown): void };
+  for (const [name, value] of Object.entries(options)) socket.setOption(name, value);
+}

@@ -21,6 +21,14 @@ export function loopbackEndpoint(transport: Transport): string {
 type Common = Omit<ThrOptions, "endpoint" | "bind">;
 
 /** Stopping a run early: on `signal`'s abort, a run resolves with its partial result. */
+/** Socket options for each half, e.g. a CURVE server and its client (zeromq.js names). */
+export interface HalfOptions {
+  /** The binding half's (the receiver, the echoing server). */
+  bindOptions?: Record<string, unknown> | undefined;
+  /** The connecting half's (the sender, the timing client). */
+  connectOptions?: Record<string, unknown> | undefined;
+}
+
 export interface Abortable {
   signal?: AbortSignal | undefined;
 }
@@ -40,8 +48,16 @@ function onAbort(signal: AbortSignal | undefined, abort: () => void): () => void
  * Receiver binds, sender connects (as local_thr/remote_thr); resolves with the receiver's
  * result (`partial` when `signal` aborted it).
  */
-export async function runThr(transport: Transport, o: Common & Abortable): Promise<ThrResult> {
-  const rx = await openThrReceiver({ ...o, endpoint: loopbackEndpoint(transport), bind: true });
+export async function runThr(
+  transport: Transport,
+  o: Common & Abortable & HalfOptions,
+): Promise<ThrResult> {
+  const rx = await openThrReceiver({
+    ...o,
+    endpoint: loopbackEndpoint(transport),
+    bind: true,
+    socketOptions: o.bindOptions,
+  });
   let tx;
   try {
     // with a duration the receiver decides when to stop (its clock starts later)
@@ -52,6 +68,7 @@ export async function runThr(transport: Transport, o: Common & Abortable): Promi
       onProgress: undefined,
       endpoint: rx.endpoint,
       bind: false,
+      socketOptions: o.connectOptions,
     });
   } catch (e) {
     rx.abort();
@@ -83,12 +100,22 @@ export async function runThr(transport: Transport, o: Common & Abortable): Promi
  */
 export async function runLat(
   transport: Transport,
-  o: Omit<LatOptions, "endpoint" | "bind"> & Abortable,
+  o: Omit<LatOptions, "endpoint" | "bind"> & Abortable & HalfOptions,
 ): Promise<LatResult> {
-  const server = await openLatServer({ ...o, endpoint: loopbackEndpoint(transport), bind: true });
+  const server = await openLatServer({
+    ...o,
+    endpoint: loopbackEndpoint(transport),
+    bind: true,
+    socketOptions: o.bindOptions,
+  });
   let client;
   try {
-    client = await openLatClient({ ...o, endpoint: server.endpoint, bind: false });
+    client = await openLatClient({
+      ...o,
+      endpoint: server.endpoint,
+      bind: false,
+      socketOptions: o.connectOptions,
+    });
   } catch (e) {
     server.abort();
     throw e;

@@ -8,7 +8,7 @@
  */
 import { attachEndpoint, closeFlushed } from "./close.ts";
 import type { SocketEvents } from "../events.ts";
-import { type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
+import { applySocketOptions, type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
 
 export interface ThrOptions {
   /** Where to bind or connect (`tcp://127.0.0.1:5555`, `ipc:///tmp/x`, `inproc://x`). */
@@ -36,6 +36,8 @@ export interface ThrOptions {
    * ZMQ_RCVTIMEO; also the sender's linger). Undefined: wait forever, as libzmq's tools.
    */
   timeoutMs?: number | undefined;
+  /** More socket options (zeromq.js names), e.g. PLAIN or CURVE, set before bind/connect. */
+  socketOptions?: Record<string, unknown> | undefined;
 }
 
 export interface ThrResult {
@@ -78,6 +80,7 @@ const CHECK_EVERY = 1024;
 export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
   const pattern = o.pattern ?? "push-pull";
   const s = thrReceiver(pattern, o.hwm, o.timeoutMs);
+  applySocketOptions(s, o.socketOptions);
   const endpoint = await attachEndpoint(s, o);
   let aborted = false;
   const run = async (): Promise<ThrResult> => {
@@ -144,6 +147,7 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
 export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
   const pattern = o.pattern ?? "push-pull";
   const s = thrSender(pattern, o.hwm, o.timeoutMs);
+  applySocketOptions(s, o.socketOptions);
   const endpoint = await attachEndpoint(s, o);
   let aborted = false;
   const run = async (): Promise<SendResult> => {

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Buffer } from "node:buffer";
 import { LibzmqPeer, type LibzmqSide } from "../_helpers/peers.ts";
-import { ensureBinary, killAll, lines, startZmqkit, zmqkit } from "./_cli.ts";
+import { closedPort, ensureBinary, killAll, lines, startZmqkit, zmqkit } from "./_cli.ts";
 
 let peer: LibzmqPeer;
 let dir: string;
@@ -33,6 +33,16 @@ after(async () => {
 
 const text = (frames: Uint8Array[]) => frames.map((f) => Buffer.from(f).toString());
 
+/** `zmqkit keygen --cert NAME` in the test's directory; its keys as libzmq users load them. */
+async function cert(name: string): Promise<{ publicKey: string; secretKey: string }> {
+  const r = await zmqkit(["keygen", "--cert", join(dir, name)]);
+  assert.equal(r.code, 0, r.stderr);
+  const keys = await peer.request("loadCert", { path: join(dir, `${name}_secret`) });
+  const pub = await peer.request("loadCert", { path: join(dir, name) });
+  assert.equal(pub.publicKey, keys.publicKey);
+  assert.equal(pub.secretKey, undefined);
+  return keys as unknown as { publicKey: string; secretKey: string };
+}
 describe("zmqkit cat with PLAIN, against libzmq", () => {
   for (const binder of ["zmqkit", "libzmq"] as const) {
     it(`rep --plain-server answers a libzmq PLAIN REQ (${binder} binds)`, async () => {
@@ -103,17 +113,6 @@ describe("zmqkit cat with PLAIN, against libzmq", () => {
 });
 
 describe("zmqkit cat with CURVE and keygen certificates, against libzmq", () => {
-  /** `zmqkit keygen --cert NAME` in the test's directory; its keys as libzmq users load them. */
-  async function cert(name: string): Promise<{ publicKey: string; secretKey: string }> {
-    const r = await zmqkit(["keygen", "--cert", join(dir, name)]);
-    assert.equal(r.code, 0, r.stderr);
-    const keys = await peer.request("loadCert", { path: join(dir, `${name}_secret`) });
-    const pub = await peer.request("loadCert", { path: join(dir, name) });
-    assert.equal(pub.publicKey, keys.publicKey);
-    assert.equal(pub.secretKey, undefined);
-    return keys as unknown as { publicKey: string; secretKey: string };
-  }
-
   it("rep --curve-server @cert answers a libzmq CURVE REQ using keygen's files", async () => {
     const server = await cert("curve-server");
     const client = await cert("curve-client");
@@ -213,6 +212,53 @@ describe("zmqkit cat with CURVE and keygen certificates, against libzmq", () => 
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(lines(r.stdout), ["friend here"]);
     assert.match(r.stderr, /client key not allowed/);
+  });
+});
+
+describe("zmqkit bench with security", () => {
+  it("bench run --curve and --plain measure secured pairs", async () => {
+    for (const flags of [["--curve"], ["--plain", "bench:mark"]]) {
+      const r = await zmqkit(["bench", "run", "thr", "-n", "2000", "-q", ...flags]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout.toString(), /mean throughput: \d+ \[msg\/s\]/);
+    }
+  });
+
+  it("bench thr halves take the flags: a CURVE receiver, its client, and a NULL sender refused", async () => {
+    const server = await cert("bench-server");
+    const ep = `tcp://127.0.0.1:${await closedPort()}`;
+    const rx = startZmqkit([
+      "bench",
+      "thr",
+      "-b",
+      ep,
+      "-n",
+      "1000",
+      "--curve-server",
+      `@${join(dir, "bench-server_secret")}`,
+    ]);
+    const plainSender = await zmqkit(["bench", "thr", "-c", ep, "-n", "1000", "-t", "3000"]);
+    assert.notEqual(plainSender.code, 0, "a NULL sender got through a CURVE receiver");
+    const tx = await zmqkit([
+      "bench",
+      "thr",
+      "-c",
+      ep,
+      "-n",
+      "1000",
+      "--curve-serverkey",
+      server.publicKey,
+    ]);
+    assert.equal(tx.code, 0, tx.stderr);
+    const r = await rx.done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout.toString(), /message count: 1000/);
+  });
+
+  it("bench run refuses one-sided flags", async () => {
+    const r = await zmqkit(["bench", "run", "--plain-server"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is for one half/);
   });
 });
 

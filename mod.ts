@@ -52,6 +52,7 @@ export { zapPolicy } from "./lib/zap/policy.ts";
 export { curveKeyPair, curvePublic } from "./lib/mechanisms/curve_keys.ts";
 export { formatCertificate, parseCertificate } from "./lib/mechanisms/certificate.ts";
 export type { Certificate } from "./lib/mechanisms/certificate.ts";
+export { curveKeysIn, loadCertificate } from "./lib/zap/certificates.ts";
 export { z85Decode, z85Encode } from "./lib/mechanisms/z85.ts";
 export type { ZapPolicy } from "./lib/zap/policy.ts";
 export type { MessageProperties } from "./lib/engine/properties.ts";

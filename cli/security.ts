@@ -10,9 +10,9 @@ import type { Command } from "commander";
 import {
   curveKey,
   curveKeyPair,
+  curveKeysIn,
   curvePublic,
-  listFiles,
-  parseCertificate,
+  loadCertificate,
   readFileBytes,
   zapPolicy,
 } from "../lib/internal.ts";
@@ -143,14 +143,8 @@ async function keyArg(flag: string, value: string, which: "secret" | "public"): 
 }
 
 async function certificate(flag: string, path: string) {
-  let bytes: Uint8Array;
   try {
-    bytes = await readFileBytes(path);
-  } catch (e) {
-    throw usage(`${flag}: ${(e as Error).message}`);
-  }
-  try {
-    return parseCertificate(new TextDecoder().decode(bytes), path);
+    return await loadCertificate(path);
   } catch (e) {
     throw usage(`${flag}: ${(e as Error).message}`);
   }
@@ -158,14 +152,12 @@ async function certificate(flag: string, path: string) {
 
 /** The public keys of the certificates in `dir` (secret files are read for their public key). */
 async function allowed(dir: string): Promise<string[]> {
-  let paths: string[];
+  let keys: string[];
   try {
-    paths = listFiles(dir);
+    keys = await curveKeysIn(dir);
   } catch (e) {
     throw usage(`--curve-allow: ${(e as Error).message}`);
   }
-  const keys: string[] = [];
-  for (const p of paths) keys.push((await certificate("--curve-allow", p)).publicKey);
   if (keys.length === 0) throw usage(`--curve-allow: no certificates in ${dir}`);
   return keys;
 }

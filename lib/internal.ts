@@ -117,3 +117,4 @@ export { zapPolicy } from "./zap/policy.ts";
 export { formatCertificate, parseCertificate } from "./mechanisms/certificate.ts";
 export type { Certificate } from "./mechanisms/certificate.ts";
 export { curveKey, curveKeyPair, curvePublic } from "./mechanisms/curve_keys.ts";
+export { curveKeysIn, loadCertificate } from "./zap/certificates.ts";

@@ -7,6 +7,10 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { formatCertificate, parseCertificate } from "../../../lib/mechanisms/certificate.ts";
 import { curveKeyPair } from "../../../lib/mechanisms/curve_keys.ts";
+import { curveKeysIn, loadCertificate } from "../../../lib/zap/certificates.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 // security.md §6's server test keys
 const PUBLIC = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
@@ -64,5 +68,24 @@ describe("certificates", () => {
         ),
       /does not belong to the public-key/,
     );
+  });
+
+  it("a directory of certificates gives its public keys (secret files too, once each)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "zmqkit-certs-"));
+    try {
+      const a = curveKeyPair(), b = curveKeyPair();
+      const fa = formatCertificate({ ...a, metadata: {} });
+      const fb = formatCertificate({ ...b, metadata: {} });
+      writeFileSync(join(dir, "a"), fa.public);
+      writeFileSync(join(dir, "a_secret"), fa.secret);
+      writeFileSync(join(dir, "b"), fb.public);
+      assert.deepEqual((await curveKeysIn(dir)).sort(), [a.publicKey, b.publicKey].sort());
+      assert.equal((await loadCertificate(join(dir, "a_secret"))).secretKey, a.secretKey);
+      writeFileSync(join(dir, "junk"), "not a certificate\n");
+      await assert.rejects(curveKeysIn(dir), /junk, line 1/);
+      await assert.rejects(loadCertificate(join(dir, "none")), /cannot read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

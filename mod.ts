@@ -54,6 +54,7 @@ export { formatCertificate, parseCertificate } from "./lib/mechanisms/certificat
 export type { Certificate } from "./lib/mechanisms/certificate.ts";
 export { curveKeysIn, loadCertificate } from "./lib/zap/certificates.ts";
 export { z85Decode, z85Encode } from "./lib/mechanisms/z85.ts";
+export { VERSION } from "./lib/version.ts";
 export type { ZapPolicy } from "./lib/zap/policy.ts";
 export type { MessageProperties } from "./lib/engine/properties.ts";
 export { SocketType } from "./lib/wire/constants.ts";

@@ -1,3 +1,6 @@
 // SPDX-License-Identifier: MIT
-/** The zmqkit version (kept equal to deno.json and package.json). */
+/**
+ * zmqkit's version, e.g. `"0.1.0"` (kept equal to deno.json and package.json; a test checks).
+ * zeromq.js's `version` is libzmq's; zmqkit has no libzmq inside, so this is its own.
+ */
 export const VERSION = "0.1.0";

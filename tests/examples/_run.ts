@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+/**
+ * Runs an example as a subprocess of the runtime running the tests (Deno: `deno run -A`, Bun:
+ * `bun`), from the repository root, and watches its standard output. Every wait is bounded;
+ * `stopAll()` (an `after` hook) kills whatever a failed test left running.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import process from "node:process";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Bound on any single wait, ms. */
+export const WAIT = 15_000;
+
+const isBun = "Bun" in globalThis;
+const isDeno = "Deno" in globalThis;
+
+function command(file: string, args: string[]): [string, string[]] {
+  if (isBun) return [process.execPath, [file, ...args]];
+  // under Node (which cannot run .ts files) the npm-installed Deno runs them
+  const deno = isDeno ? process.execPath : join(ROOT, "node_modules", ".bin", "deno");
+  return [deno, ["run", "-A", file, ...args]];
+}
+
+const running = new Set<Example>();
+
+/** A running example. */
+export class Example {
+  readonly name: string;
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
+  /** Settles with the exit code (null if killed by a signal) when the process ends. */
+  readonly exited: Promise<number | null>;
+  done = false;
+  #watchers = new Set<() => void>();
+
+  constructor(file: string, args: string[]) {
+    this.name = [file, ...args].join(" ");
+    const [cmd, argv] = command(file, args);
+    this.child = spawn(cmd, argv, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout!.setEncoding("utf8");
+    this.child.stderr!.setEncoding("utf8");
+    this.child.stdout!.on("data", (s: string) => {
+      this.stdout += s;
+      for (const w of this.#watchers) w();
+    });
+    this.child.stderr!.on("data", (s: string) => this.stderr += s);
+    this.exited = new Promise((resolve) => {
+      this.child.once("close", (code) => {
+        this.done = true;
+        running.delete(this);
+        for (const w of this.#watchers) w();
+        resolve(code);
+      });
+    });
+    running.add(this);
+  }
+
+  /** Resolves once `test(stdout)` holds; rejects if it has not after `ms`, or if the process ends first. */
+  waitFor(test: RegExp | ((out: string) => boolean), ms = WAIT): Promise<string> {
+    const ok = typeof test === "function" ? test : (s: string) => test.test(s);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (ok(this.stdout)) finish(() => resolve(this.stdout));
+        else if (this.done) finish(() => reject(this.#error(`ended before ${test}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(this.#error(`no ${test}`))), ms);
+      const finish = (then: () => void) => {
+        clearTimeout(timer);
+        this.#watchers.delete(check);
+        then();
+      };
+      this.#watchers.add(check);
+      check();
+    });
+  }
+
+  /** The exit code, once it exits by itself within `ms` (else it is killed and this rejects). */
+  async exit(ms = WAIT): Promise<number | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.child.kill("SIGKILL");
+        reject(this.#error(`did not exit within ${ms} ms`));
+      }, ms);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Writes to its standard input. */
+  write(text: string): void {
+    this.child.stdin!.write(text);
+  }
+
+  /** Ends a long-running example (SIGTERM, then SIGKILL) and waits for it. */
+  async stop(): Promise<void> {
+    if (this.done) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 3000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  #error(what: string): Error {
+    return new Error(
+      `${this.name}: ${what}\n--- stdout:\n${this.stdout.slice(-2000)}\n--- stderr:\n${
+        this.stderr.slice(-2000)
+      }`,
+    );
+  }
+}
+
+/** Starts `examples/<path>` with `args`. */
+export function example(path: string, ...args: string[]): Example {
+  return new Example(`examples/${path}`, args);
+}
+
+/** Kills every example still running (an `after` hook). */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((e) => e.stop()));
+}
+
+/** A `tcp://127.0.0.1:<port>` endpoint whose port the OS just handed out and took back. */
+export function freeEndpoint(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(`tcp://127.0.0.1:${port}`));
+    });
+  });
+}
+
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

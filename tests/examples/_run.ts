@@ -9,6 +9,8 @@ import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import process from "node:process";
+import { after, before } from "node:test";
+import { LibzmqPeer, type Side } from "../_helpers/peers.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Bound on any single wait, ms. */
@@ -142,3 +144,34 @@ export function freeEndpoint(): Promise<string> {
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Inside a describe: one libzmq peer (zeromq.js under Node) for its tests. `libzmq(type)` makes
+ * a socket there; `closeAll()` stops the examples and closes those sockets (call it at the end
+ * of each test); the peer stops after the last test.
+ */
+export function libzmqScope(): {
+  libzmq: (type: Parameters<LibzmqPeer["socket"]>[0]) => Promise<Side>;
+  closeAll: () => Promise<void>;
+} {
+  let peer: LibzmqPeer;
+  const sockets: Side[] = [];
+  before(async () => {
+    peer = await LibzmqPeer.start();
+  });
+  after(async () => {
+    await stopAll();
+    await peer?.stop();
+  });
+  return {
+    libzmq: async (type) => {
+      const s = await peer.socket(type);
+      sockets.push(s);
+      return s;
+    },
+    closeAll: async () => {
+      await stopAll();
+      await Promise.all(sockets.splice(0).map((s) => s.close().catch(() => {})));
+    },
+  };
+}

@@ -6,12 +6,11 @@
  * the other side played by libzmq (zeromq.js in a Node child), so the examples are shown to
  * interoperate, not only to work with each other.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { LibzmqPeer, type Side } from "../_helpers/peers.ts";
-import { example, freeEndpoint, ROOT, sleep, stopAll, text, utf8, WAIT } from "./_run.ts";
+import { example, freeEndpoint, libzmqScope, ROOT, sleep, text, utf8, WAIT } from "./_run.ts";
 
 const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 const count = (out: string, c: string) => out.split(c).length - 1;
@@ -24,26 +23,7 @@ function assertSinkCounted(out: string): void {
 }
 
 describe("the Guide, chapter 1, as examples", () => {
-  let peer: LibzmqPeer;
-  const sockets: Side[] = [];
-  /** A libzmq socket, closed after the test. */
-  const libzmq = async (type: Parameters<LibzmqPeer["socket"]>[0]) => {
-    const s = await peer.socket(type);
-    sockets.push(s);
-    return s;
-  };
-
-  before(async () => {
-    peer = await LibzmqPeer.start();
-  });
-  after(async () => {
-    await stopAll();
-    await peer?.stop();
-  });
-  const closeAll = async () => {
-    await stopAll();
-    await Promise.all(sockets.splice(0).map((s) => s.close().catch(() => {})));
-  };
+  const { libzmq, closeAll } = libzmqScope();
 
   describe("hwserver.ts / hwclient.ts (REQ-REP)", () => {
     it("the client gets a World for each Hello from the server", async () => {

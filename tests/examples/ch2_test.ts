@@ -6,34 +6,14 @@
  * pattern is also run with the other side played by libzmq (zeromq.js in a Node child), so the
  * examples are shown to interoperate, not only to work with each other.
  */
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { LibzmqPeer, type Side } from "../_helpers/peers.ts";
-import { example, freeEndpoint, sleep, stopAll, text, utf8, WAIT } from "./_run.ts";
+import { example, freeEndpoint, libzmqScope, sleep, text, utf8, WAIT } from "./_run.ts";
 
 const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 
 describe("the Guide, chapter 2, as examples", () => {
-  let peer: LibzmqPeer;
-  const sockets: Side[] = [];
-  /** A libzmq socket, closed after the test. */
-  const libzmq = async (type: Parameters<LibzmqPeer["socket"]>[0]) => {
-    const s = await peer.socket(type);
-    sockets.push(s);
-    return s;
-  };
-
-  before(async () => {
-    peer = await LibzmqPeer.start();
-  });
-  after(async () => {
-    await stopAll();
-    await peer?.stop();
-  });
-  const closeAll = async () => {
-    await stopAll();
-    await Promise.all(sockets.splice(0).map((s) => s.close().catch(() => {})));
-  };
+  const { libzmq, closeAll } = libzmqScope();
 
   for (const broker of ["rrbroker.ts", "msgqueue.ts"]) {
     describe(`rrclient.ts / ${broker} / rrworker.ts (REQ-ROUTER-DEALER-REP)`, () => {

@@ -5,12 +5,12 @@
  * handshake stage and into the MESSAGE codec. Whatever arrives, the result is a step or a
  * ProtocolError, AuthError or HandshakeRefused, never another throw. Fixed seeds, bounded runs.
  */
+import { outcome } from "./_outcome.ts";
 import { joinBytes } from "../../lib/util/bytes.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ProtocolError } from "../../lib/errors.ts";
-import { AuthError, HandshakeRefused } from "../../lib/mechanisms/mechanism.ts";
 import { CurveCodec } from "../../lib/mechanisms/curve_codec.ts";
 import { openBox, PrefixBox, SEAL_SCRATCH, sealBox } from "../../lib/mechanisms/curve_box.ts";
 import { CurveServer } from "../../lib/mechanisms/curve_server.ts";
@@ -34,19 +34,6 @@ import {
 
 const RUNS = 200;
 const params = (seed: number, numRuns = RUNS) => ({ seed, numRuns, endOnFailure: true });
-
-/** "step", or the kind of allowed error thrown; anything else is rethrown (a failure). */
-async function outcome(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-    return "step";
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    if (e instanceof AuthError) return `auth ${e.status}`;
-    if (e instanceof HandshakeRefused) return "refused";
-    throw e;
-  }
-}
 
 /** Random bytes, possibly behind one of the CURVE command names. */
 function commandLike(max: number): fc.Arbitrary<Uint8Array> {

@@ -6,11 +6,11 @@
  * result is a step or a ProtocolError, AuthError or HandshakeRefused — never another throw.
  * Fixed seeds, bounded runs.
  */
+import { outcome } from "./_outcome.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { ProtocolError } from "../../lib/errors.ts";
-import { AuthError, HandshakeRefused } from "../../lib/mechanisms/mechanism.ts";
 import { PlainClient, PlainServer } from "../../lib/mechanisms/plain.ts";
 import { encodeCommand } from "../../lib/wire/command.ts";
 import { parseReply } from "../../lib/zap/inproc_client.ts";
@@ -18,18 +18,6 @@ import type { Metadata } from "../../lib/wire/metadata.ts";
 
 const OWN: Metadata = [["Socket-Type", new TextEncoder().encode("DEALER")]];
 const params = (seed: number, numRuns = 300) => ({ seed, numRuns, endOnFailure: true });
-
-async function outcome(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-    return "step";
-  } catch (e) {
-    if (e instanceof ProtocolError) return e.code;
-    if (e instanceof AuthError) return `auth ${e.status}`;
-    if (e instanceof HandshakeRefused) return "refused";
-    throw e;
-  }
-}
 
 function commandLike(): fc.Arbitrary<Uint8Array> {
   return fc.tuple(

@@ -39,10 +39,10 @@ export class Example {
   done = false;
   #watchers = new Set<() => void>();
 
-  constructor(file: string, args: string[]) {
+  constructor(file: string, args: string[], cwd = ROOT) {
     this.name = [file, ...args].join(" ");
     const [cmd, argv] = command(file, args);
-    this.child = spawn(cmd, argv, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(cmd, argv, { cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child.stdout!.setEncoding("utf8");
     this.child.stderr!.setEncoding("utf8");
     this.child.stdout!.on("data", (s: string) => {
@@ -122,6 +122,14 @@ export class Example {
 /** Starts `examples/<path>` with `args`. */
 export function example(path: string, ...args: string[]): Example {
   return new Example(`examples/${path}`, args);
+}
+
+/**
+ * Starts `examples/<path>` with `args` in the working directory `cwd` (for the programs that,
+ * as the Guide's, name their ipc endpoints relative to it).
+ */
+export function exampleIn(cwd: string, path: string, ...args: string[]): Example {
+  return new Example(join(ROOT, "examples", path), args, cwd);
 }
 
 /** Kills every example still running (an `after` hook). */

@@ -114,6 +114,7 @@ export { ReplyCore } from "./sockets/rep.ts";
 export { SocketCore } from "./sockets/socket_core.ts";
 export type { ZapAnswer, ZapHandler, ZapRequest } from "./zap/handler.ts";
 export { zapPolicy } from "./zap/policy.ts";
+export { zapRequestsWaiting } from "./zap/inproc_client.ts";
 export { formatCertificate, parseCertificate } from "./mechanisms/certificate.ts";
 export type { Certificate } from "./mechanisms/certificate.ts";
 export { curveKey, curveKeyPair, curvePublic } from "./mechanisms/curve_keys.ts";

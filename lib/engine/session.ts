@@ -85,7 +85,8 @@ export interface ConnectionEngine {
 
 export interface SessionHost {
   ownMetadata(): Metadata;
-  createMechanism(own: Metadata): Mechanism;
+  /** `closed` is aborted when the connection ends (a ZAP wait stops with it). */
+  createMechanism(own: Metadata, closed: AbortSignal): Mechanism;
   /** Handshake done: returns the pipe to use, or throws ProtocolError to refuse the peer. */
   attach(session: ConnectionEngine, peer: PipePeer): Pipe;
   /** The pipe is wired to the session and traffic may flow. */
@@ -127,6 +128,8 @@ export class Session implements PipeEngine, ConnectionEngine {
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   /** An encrypting mechanism's codec (CURVE), once in traffic. */
   #codec: FrameCodec | undefined;
+  /** Aborted at teardown: what the mechanism still waits for (ZAP) is dropped. */
+  #closing: AbortController | undefined;
   /** Inner frames and bytes of the message being received, counted when #codec is set. */
   #innerFrames = 0;
   #innerBytes = 0;
@@ -176,7 +179,8 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   start(): void {
     const own = this.#host.ownMetadata();
-    this.#mechanism = this.#host.createMechanism(own);
+    this.#closing = new AbortController();
+    this.#mechanism = this.#host.createMechanism(own, this.#closing.signal);
     this.#out.raw(
       encodeGreeting(this.#mechanism.name, {
         asServer: this.#mechanism.asServer,
@@ -556,6 +560,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.#frames.clear();
     this.#slabs?.close();
     this.#codec?.destroy?.();
+    this.#closing?.abort();
   }
 
   /** The peer closed the connection: before the handshake completed, say why if we can tell. */

@@ -25,6 +25,8 @@ export interface ConnectionFacts {
   remoteAddress: string;
   /** The socket's own routing id (libzmq sends it as ZAP's identity). */
   identity: Uint8Array;
+  /** Aborted when the connection ends: a ZAP request still waiting is dropped. */
+  closed?: AbortSignal;
 }
 
 /** The mechanism name the options select. */
@@ -111,6 +113,6 @@ function zapAsk(o: ResolvedOptions, facts: ConnectionFacts): ZapAsk | undefined 
       mechanism,
       credentials,
     };
-    return handler !== undefined ? askHandler(handler, request) : askInproc(request);
+    return handler !== undefined ? askHandler(handler, request) : askInproc(request, facts.closed);
   };
 }

@@ -128,10 +128,11 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
   ): ConnectionEngine {
     const host: SessionHost = {
       ownMetadata: () => this.ownMetadata(),
-      createMechanism: (own) =>
+      createMechanism: (own, closed) =>
         createMechanism(this.opts, own, {
           remoteAddress: conn.remoteAddress,
           identity: this.opts.routingId ?? EMPTY,
+          closed,
         }),
       attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
       activated: (session, active) => this.#activate(endpoint, session.conn.remoteAddress, active),

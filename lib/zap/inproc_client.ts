@@ -25,7 +25,6 @@ export function zapHandlerBound(): boolean {
 interface Waiting {
   resolve(reply: ZapReply): void;
   reject(error: Error): void;
-  timer: ReturnType<typeof setTimeout>;
 }
 
 interface ZapDealer {
@@ -60,13 +59,32 @@ function zapDealer(): Promise<ZapDealer> {
   });
 }
 
-/** Sends `request` to the handler bound at inproc://zeromq.zap.01 and awaits its reply. */
-export async function askInproc(request: ZapRequest): Promise<ZapReply> {
+/** Requests awaiting an answer (tests watch that closed connections leave none behind). */
+export function zapRequestsWaiting(): number {
+  return waiting.size;
+}
+
+/**
+ * Sends `request` to the handler bound at inproc://zeromq.zap.01 and awaits its reply.
+ * `closed` (the connection's end) stops the wait at once: a peer that hangs up leaves nothing
+ * waiting behind it, however slow the handler.
+ */
+export async function askInproc(request: ZapRequest, closed?: AbortSignal): Promise<ZapReply> {
   const d = await zapDealer();
+  if (closed?.aborted) throw new Error("the connection closed before ZAP was asked");
   const id = String(nextId++);
   const reply = new Promise<ZapReply>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const done = () => {
       waiting.delete(id);
+      clearTimeout(timer);
+      closed?.removeEventListener("abort", abandon);
+    };
+    const abandon = () => {
+      done();
+      reject(new Error("the connection closed while ZAP was asked"));
+    };
+    const timer = setTimeout(() => {
+      done();
       reject(
         new ProtocolError(
           ProtocolErrorCode.ZAP_UNSPECIFIED,
@@ -75,7 +93,11 @@ export async function askInproc(request: ZapRequest): Promise<ZapReply> {
       );
     }, ANSWER_TIMEOUT);
     unrefTimer(timer);
-    waiting.set(id, { resolve, reject, timer });
+    closed?.addEventListener("abort", abandon, { once: true });
+    waiting.set(id, {
+      resolve: (r) => (done(), resolve(r)),
+      reject: (e) => (done(), reject(e)),
+    });
   });
   await d.send([
     new Uint8Array(0),
@@ -106,8 +128,6 @@ async function read(d: ZapDealer): Promise<void> {
       const id = frames.length > 2 ? latin1(frames[2]!) : undefined;
       const w = id === undefined ? undefined : waiting.get(id);
       if (w === undefined) continue; // an answer to nothing we asked (or too late)
-      waiting.delete(id!);
-      clearTimeout(w.timer);
       try {
         w.resolve(parseReply(frames));
       } catch (e) {

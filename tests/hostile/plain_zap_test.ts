@@ -18,6 +18,7 @@ import {
 } from "../../mod.ts";
 import { bytes, command, greeting, MockPeer, properties } from "../_helpers/mock_peer.ts";
 import { withTimeout } from "../_helpers/wait.ts";
+import { zapRequestsWaiting } from "../../lib/internal.ts";
 
 const WAIT = 5000;
 
@@ -260,4 +261,37 @@ describe("PLAIN server with a faulty ZAP handler", () => {
       }
     });
   }
+
+  it("an inproc handler that never answers: peers that time out leave no request waiting", async () => {
+    // the handler reads every request and answers none; each server connection's wait for
+    // it must end with the connection (before, an entry stayed for the 60 s answer timeout)
+    const zap = new Router();
+    await zap.bind(ZAP_ENDPOINT);
+    let asked = 0;
+    const reading = (async () => {
+      for await (const _ of zap) asked++;
+    })();
+    const s = new Dealer({ plainServer: true, handshakeInterval: 300 });
+    await s.bind("tcp://127.0.0.1:*");
+    const peers: MockPeer[] = [];
+    try {
+      for (let i = 0; i < 10; i++) {
+        const peer = await MockPeer.connect(s.lastEndpoint!);
+        peer.write(greeting("PLAIN"), hello("admin", "secret"));
+        peers.push(peer);
+      }
+      await Promise.all(peers.map((p) => p.waitClosed(WAIT))); // the handshake timed out
+      assert.equal(asked, 10);
+      const deadline = Date.now() + WAIT;
+      while (zapRequestsWaiting() > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal(zapRequestsWaiting(), 0);
+    } finally {
+      for (const p of peers) p.destroy();
+      s.close();
+      zap.close();
+      await reading.catch(() => {});
+    }
+  });
 });

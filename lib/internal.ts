@@ -48,7 +48,7 @@ export type { GreetingInfo } from "./dump/stream_decoder.ts";
 export { toHex } from "./dump/text.ts";
 export { MessageAssembly } from "./engine/message_assembly.ts";
 export { Session } from "./engine/session.ts";
-export type { CloseReason, SessionHost } from "./engine/session.ts";
+export type { CloseReason, SessionHost } from "./engine/session_types.ts";
 export { ProtocolError, ProtocolErrorCode, ZmqError } from "./errors.ts";
 export { SocketEvents } from "./events.ts";
 export type { SocketEvent } from "./events.ts";

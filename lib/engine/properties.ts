@@ -6,6 +6,8 @@
  * nothing: each received frame of such a peer is looked up in a WeakMap, which forgets it with
  * the frame. Empty frames are not tagged (they may be one shared object).
  */
+import { peerIp } from "../transports/endpoint.ts";
+import type { Metadata } from "../wire/metadata.ts";
 
 /** A received message's properties: names as libzmq's, values as text. */
 export type MessageProperties = Readonly<Record<string, string>>;
@@ -51,4 +53,23 @@ export function messageProperties(
     if (p !== undefined) return p;
   }
   return undefined;
+}
+
+/**
+ * The properties of the messages of a peer a ZAP handler accepted: its metadata, User-Id, our
+ * Socket-Type and, over tcp, the Peer-Address (libzmq's names).
+ */
+export function authProperties(
+  auth: { userId: string; metadata: Metadata },
+  socketType: string,
+  remoteAddress: string,
+): MessageProperties {
+  const dec = new TextDecoder();
+  const props: Record<string, string> = {};
+  for (const [name, value] of auth.metadata) props[name] = dec.decode(value);
+  props["User-Id"] = auth.userId;
+  props["Socket-Type"] = socketType;
+  const ip = peerIp(remoteAddress);
+  if (ip !== "") props["Peer-Address"] = ip;
+  return Object.freeze(props);
 }

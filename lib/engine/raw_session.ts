@@ -5,7 +5,7 @@
  */
 import type { Message, Pipe, PipeCommand, PipeEngine } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
-import type { CloseReason, ConnectionEngine, SessionHost } from "./session.ts";
+import type { CloseReason, ConnectionEngine, SessionHost } from "./session_types.ts";
 import { WriteHolds } from "./write_holds.ts";
 
 const EMPTY = new Uint8Array(0);

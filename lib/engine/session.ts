@@ -18,7 +18,6 @@ import {
   type Pipe,
   type PipeCommand,
   type PipeEngine,
-  type PipePeer,
 } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
 import {
@@ -35,65 +34,14 @@ import { FrameDecoder } from "../wire/frame_decoder.ts";
 import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
 import type { Metadata } from "../wire/metadata.ts";
 import { Heartbeat } from "./heartbeat.ts";
-import { type MessageProperties, tagFrames } from "./properties.ts";
+import { authProperties, type MessageProperties, tagFrames } from "./properties.ts";
 import { MessageAssembly } from "./message_assembly.ts";
 import { peerOf } from "./peer.ts";
-import type { SlabPool } from "../util/slab_pool.ts";
 import { OutputBatch } from "./output.ts";
 import { SlabCounting } from "./slab_counting.ts";
 import { WriteHolds } from "./write_holds.ts";
 import { unrefTimer } from "../transports/runtime/keep_alive.ts";
-
-export type CloseKind = "closed" | "connection" | "timeout" | "protocol" | "auth";
-
-export interface CloseReason {
-  kind: CloseKind;
-  error?: Error;
-  /** True once the handshake had completed. */
-  established: boolean;
-}
-
-export interface SessionOptions {
-  handshakeInterval: number;
-  heartbeatInterval: number;
-  heartbeatTimeToLive: number;
-  heartbeatTimeout: number;
-  /** ZMQ_MAXMSGSIZE: bytes of one whole message (and of a command), -1 = no limit. */
-  maxMessageSize: number;
-  /** Frames of one message, -1 = no limit. */
-  maxMessageFrames: number;
-  /** Bytes of one handshake command (and so of the peer's metadata). */
-  maxHandshakeSize: number;
-  routingIdLength: number;
-  /** We are PUB/XPUB: `01`/`00` data messages from the peer are subscriptions. */
-  receivesSubscriptions: boolean;
-  /**
-   * The socket's receive pool, shared with its sessions: set once the application releases
-   * messages (Socket.release); from then on frames are counted in it and the adapter reads
-   * into its slabs.
-   */
-  recycle?: { pool: SlabPool | undefined };
-}
-
-/** What the socket holds of a connection's engine: a ZMTP session, or a raw one (STREAM). */
-export interface ConnectionEngine {
-  readonly conn: Connection;
-  readonly pipe: Pipe | undefined;
-  start(): void;
-  close(): void;
-}
-
-export interface SessionHost {
-  ownMetadata(): Metadata;
-  /** `closed` is aborted when the connection ends (a ZAP wait stops with it). */
-  createMechanism(own: Metadata, closed: AbortSignal): Mechanism;
-  /** Handshake done: returns the pipe to use, or throws ProtocolError to refuse the peer. */
-  attach(session: ConnectionEngine, peer: PipePeer): Pipe;
-  /** The pipe is wired to the session and traffic may flow. */
-  activated(session: ConnectionEngine, pipe: Pipe): void;
-  /** The connection is gone (after attach or not). */
-  detached(session: ConnectionEngine, reason: CloseReason): void;
-}
+import type { CloseKind, ConnectionEngine, SessionHost, SessionOptions } from "./session_types.ts";
 
 const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
 const HIGH_WATER_BYTES = 256 * 1024;
@@ -432,7 +380,9 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #ready(metadata: Metadata, auth?: HandshakeStep["auth"]): void {
     const peer = peerOf(metadata, this.#zmtp31);
-    if (auth !== undefined) this.#props = propertiesOf(auth, peer.socketType, this.conn);
+    if (auth !== undefined) {
+      this.#props = authProperties(auth, peer.socketType, this.conn.remoteAddress);
+    }
     const pipe = this.#host.attach(this, peer); // throws ProtocolError when incompatible
     const o = this.#opts;
     const codec = this.#mechanism!.codec;
@@ -593,20 +543,4 @@ export class Session implements PipeEngine, ConnectionEngine {
     this.conn.destroy();
     this.#host.detached(this, { kind, error, established });
   }
-}
-
-/** The properties of an authenticated peer's messages (libzmq's names). */
-function propertiesOf(
-  auth: NonNullable<HandshakeStep["auth"]>,
-  socketType: string,
-  conn: Connection,
-): MessageProperties {
-  const dec = new TextDecoder();
-  const props: Record<string, string> = {};
-  for (const [name, value] of auth.metadata) props[name] = dec.decode(value);
-  props["User-Id"] = auth.userId;
-  props["Socket-Type"] = socketType;
-  const ip = /^\[?([^\]]*?)\]?:\d+$/.exec(conn.remoteAddress);
-  if (ip) props["Peer-Address"] = ip[1]!;
-  return Object.freeze(props);
 }

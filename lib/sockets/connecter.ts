@@ -6,7 +6,7 @@
  * abandoned (cancelled where the runtime can, closed if it completes later) and counts as a
  * failed attempt. The options are read at each attempt, so changes apply to the next one.
  */
-import type { CloseReason, ConnectionEngine } from "../engine/session.ts";
+import type { CloseReason, ConnectionEngine } from "../engine/session_types.ts";
 import { ZmqError } from "../errors.ts";
 import type { EngineEvent } from "../events.ts";
 import type { Connection } from "../transports/connection.ts";

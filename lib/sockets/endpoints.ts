@@ -3,7 +3,7 @@
  * A socket's endpoints: what it is bound to (listeners and their accepted connections) and
  * what it connects to (a reconnecting connecter, or an inproc link, each with its pipe).
  */
-import type { CloseReason, ConnectionEngine } from "../engine/session.ts";
+import type { CloseReason, ConnectionEngine } from "../engine/session_types.ts";
 import { ZmqError } from "../errors.ts";
 import type { EngineEvent } from "../events.ts";
 import type { Pipe } from "../pipe.ts";

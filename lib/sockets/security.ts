@@ -14,6 +14,7 @@ import { CurveServer } from "../mechanisms/curve_server.ts";
 import { curvePublicKey } from "../mechanisms/curve_box.ts";
 import { z85Decode } from "../mechanisms/z85.ts";
 import type { Metadata } from "../wire/metadata.ts";
+import { peerIp } from "../transports/endpoint.ts";
 import { askHandler } from "../zap/handler.ts";
 import { askInproc, zapHandlerBound } from "../zap/inproc_client.ts";
 import type { ZapAsk, ZapRequest } from "../zap/zap.ts";
@@ -95,12 +96,6 @@ function publicOf(secretZ85: string): Uint8Array {
   return lastPublic!;
 }
 
-/** The IP of a tcp peer, as libzmq puts it in ZAP requests; empty for other transports. */
-export function zapAddress(remote: string): string {
-  const m = /^\[?([^\]]*?)\]?:\d+$/.exec(remote);
-  return m ? m[1]! : "";
-}
-
 /** How this connection's server mechanism asks ZAP, or undefined when no handler exists. */
 function zapAsk(o: ResolvedOptions, facts: ConnectionFacts): ZapAsk | undefined {
   const handler = o.zapHandler;
@@ -108,7 +103,7 @@ function zapAsk(o: ResolvedOptions, facts: ConnectionFacts): ZapAsk | undefined 
   return (mechanism, credentials) => {
     const request: ZapRequest = {
       domain: o.zapDomain,
-      address: zapAddress(facts.remoteAddress),
+      address: peerIp(facts.remoteAddress),
       identity: facts.identity,
       mechanism,
       credentials,

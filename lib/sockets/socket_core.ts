@@ -5,13 +5,13 @@
  * x* hooks. Internal: applications hold the public classes (socket.ts, capabilities.ts and
  * one file per type), which forward to their core and show none of this.
  */
-import {
-  type CloseReason,
-  type ConnectionEngine,
-  Session,
-  type SessionHost,
-  type SessionOptions,
-} from "../engine/session.ts";
+import { Session } from "../engine/session.ts";
+import type {
+  CloseReason,
+  ConnectionEngine,
+  SessionHost,
+  SessionOptions,
+} from "../engine/session_types.ts";
 import { asZmqError, ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
 import { type EngineEvent, SocketEvents, toSocketEvent } from "../events.ts";
 import { Closing } from "./closing.ts";

@@ -5,7 +5,7 @@
  * names), or by name with getOption/setOption.
  * What a socket tells its peers about itself, drawn from them, is here too.
  */
-import type { SessionOptions } from "../engine/session.ts";
+import type { SessionOptions } from "../engine/session_types.ts";
 import type { SlabPool } from "../util/slab_pool.ts";
 import type { SocketType } from "../wire/constants.ts";
 import type { Metadata } from "../wire/metadata.ts";

@@ -4,7 +4,7 @@
  * disconnections arrive as `[routing id, empty]`. Send `[routing id, bytes]`; an empty body
  * closes that connection.
  */
-import type { ConnectionEngine, SessionHost, SessionOptions } from "../engine/session.ts";
+import type { ConnectionEngine, SessionHost, SessionOptions } from "../engine/session_types.ts";
 import { RawSession } from "../engine/raw_session.ts";
 import { ZmqError } from "../errors.ts";
 import type { Message, Pipe } from "../pipe.ts";

@@ -79,3 +79,12 @@ function parseTcp(ep: string, addr: string, mode: "bind" | "connect"): Endpoint 
 export function tcpEndpoint(hostPort: string): string {
   return `tcp://${hostPort}`;
 }
+
+/**
+ * The IP of a tcp peer's `host:port` remote address (`[::1]:5555` → `::1`), as libzmq reports
+ * it (ZAP's address, the Peer-Address property); empty for ipc paths and other transports.
+ */
+export function peerIp(remoteAddress: string): string {
+  const m = /^\[?([^\]]*?)\]?:\d+$/.exec(remoteAddress);
+  return m ? m[1]! : "";
+}

@@ -8,7 +8,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { EngineEvent } from "../../../lib/events.ts";
 import { Connecter, type Dialer } from "../../../lib/sockets/connecter.ts";
-import type { ConnectionEngine } from "../../../lib/engine/session.ts";
+import type { ConnectionEngine } from "../../../lib/engine/session_types.ts";
 import type { Connection } from "../../../lib/transports/connection.ts";
 import { parseEndpoint } from "../../../lib/transports/endpoint.ts";
 import { until } from "../../semantics/_util.ts";

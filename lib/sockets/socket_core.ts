@@ -257,6 +257,11 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     this.#activate(pipe.endpoint, "inproc", pipe);
   }
 
+  inprocRefused(endpoint: string, error: unknown): void {
+    const reason = { kind: "protocol", error: error as Error, established: false } as const;
+    this.emit({ type: "handshake:error:protocol", address: endpoint, ...errorOf(reason) });
+  }
+
   inprocDetached(pipe: Pipe): void {
     this.emit({ type: "disconnect", address: pipe.endpoint });
     this.#terminate(pipe);

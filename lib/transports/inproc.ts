@@ -23,6 +23,8 @@ export interface InprocSocket {
   inprocActivate(pipe: Pipe): void;
   /** The link is gone. */
   inprocDetached(pipe: Pipe): void;
+  /** A peer at `endpoint` was refused (incompatible type, a PAIR already paired…). */
+  inprocRefused(endpoint: string, error: unknown): void;
 }
 
 interface PendingConnect {
@@ -116,14 +118,19 @@ function join(binder: InprocSocket, c: PendingConnect): void {
   const name = c.endpoint;
   let pb: Pipe;
   let pa: Pipe;
+  // a refusal is reported on both sides, as a refused tcp handshake is
   try {
     pa = c.socket.inprocAttach(name, binder.inprocPeerInfo(), c.pipe);
-  } catch {
+  } catch (e) {
+    c.socket.inprocRefused(name, e);
+    binder.inprocRefused(name, e);
     return;
   }
   try {
     pb = binder.inprocAttach(name, c.socket.inprocPeerInfo(), undefined);
-  } catch {
+  } catch (e) {
+    binder.inprocRefused(name, e);
+    c.socket.inprocRefused(name, e);
     c.socket.inprocDetached(pa);
     return;
   }

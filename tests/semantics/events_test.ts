@@ -105,6 +105,30 @@ for (const t of TRANSPORTS) {
   });
 }
 
+describe("failure events over inproc", () => {
+  it("incompatible socket types: handshake:error:protocol on both sides, bind first or last", async () => {
+    for (const bindFirst of [true, false]) {
+      const server = new Push();
+      const slog = new EventLog(server);
+      const client = new Push();
+      const clog = new EventLog(client);
+      const endpoint = `inproc://events-incompatible-${bindFirst}`;
+      try {
+        if (bindFirst) await server.bind(endpoint);
+        client.connect(endpoint);
+        if (!bindFirst) await server.bind(endpoint);
+        const se = await slog.waitFor("handshake:error:protocol");
+        const ce = await clog.waitFor("handshake:error:protocol");
+        assert.equal(se.error?.code, "ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE");
+        assert.equal(ce.error?.code, "ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE");
+        assert.equal(slog.count("handshake") + clog.count("handshake"), 0);
+      } finally {
+        closeAll(client, server);
+      }
+    }
+  });
+});
+
 for (const t of STREAM_TRANSPORTS) {
   describe(`failure events over ${t}`, () => {
     it("incompatible socket types: handshake:error:protocol on both sides", async () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before } from "node:test";
-import { LibzmqPeer, type Side } from "../_helpers/peers.ts";
+import { LibzmqPeer, type Side, type SideOptions } from "../_helpers/peers.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Bound on any single wait, ms. */
@@ -101,6 +101,15 @@ export class Example {
     this.child.stdin!.write(text);
   }
 
+  /**
+   * Sends it a signal, as Ctrl-C would. Not with `child.kill(signal)`: under Deno 2.9 a child
+   * signalled that way is reported as ended by that signal (code null) even when it handled
+   * the signal and exited 0; `process.kill(pid)` leaves the report to the real exit status.
+   */
+  signal(sig: "SIGINT" | "SIGTERM"): void {
+    process.kill(this.child.pid!, sig);
+  }
+
   /** Ends a long-running example (SIGTERM, then SIGKILL) and waits for it. */
   async stop(): Promise<void> {
     if (this.done) return;
@@ -154,12 +163,12 @@ export const text = (b: Uint8Array | undefined): string => new TextDecoder().dec
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Inside a describe: one libzmq peer (zeromq.js under Node) for its tests. `libzmq(type)` makes
- * a socket there; `closeAll()` stops the examples and closes those sockets (call it at the end
+ * Inside a describe: one libzmq peer (zeromq.js under Node) for its tests. `libzmq(type, options)`
+ * makes a socket there (options such as a routing id); `closeAll()` stops the examples and closes those sockets (call it at the end
  * of each test); the peer stops after the last test.
  */
 export function libzmqScope(): {
-  libzmq: (type: Parameters<LibzmqPeer["socket"]>[0]) => Promise<Side>;
+  libzmq: (type: Parameters<LibzmqPeer["socket"]>[0], options?: SideOptions) => Promise<Side>;
   closeAll: () => Promise<void>;
 } {
   let peer: LibzmqPeer;
@@ -172,8 +181,8 @@ export function libzmqScope(): {
     await peer?.stop();
   });
   return {
-    libzmq: async (type) => {
-      const s = await peer.socket(type);
+    libzmq: async (type, options) => {
+      const s = await peer.socket(type, options);
       sockets.push(s);
       return s;
     },

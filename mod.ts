@@ -89,3 +89,38 @@ export { LoadBalancingBroker } from "./lib/patterns/lb.ts";
 export type { LoadBalancerStatistics, RouterLike } from "./lib/patterns/lb.ts";
 export { MajordomoBroker } from "./lib/patterns/mdp.ts";
 export type { MajordomoOptions, MajordomoStatistics } from "./lib/patterns/mdp.ts";
+export { MajordomoClient } from "./lib/patterns/mdp_client.ts";
+export type {
+  MajordomoClientOptions,
+  MajordomoClientStatistics,
+  MajordomoRequestOptions,
+} from "./lib/patterns/mdp_client.ts";
+export { MajordomoWorker } from "./lib/patterns/mdp_worker.ts";
+export type {
+  MajordomoRequest,
+  MajordomoWorkerOptions,
+  MajordomoWorkerStatistics,
+} from "./lib/patterns/mdp_worker.ts";
+export { Beacon } from "./lib/discovery/beacons.ts";
+export type { BeaconOptions, BeaconStatistics } from "./lib/discovery/beacons.ts";
+export type { BeaconEvent, BeaconPeer, DisappearReason } from "./lib/discovery/peer_table.ts";
+export { decodeBeacon, encodeBeacon, ZRE_DISCOVERY_PORT } from "./lib/discovery/beacon.ts";
+export type { BeaconData } from "./lib/discovery/beacon.ts";
+export {
+  decodeLayout,
+  encodeLayout,
+  LayoutEncodeError,
+  LayoutSyntaxError,
+  parseLayout,
+} from "./lib/dump/layout/mod.ts";
+export type {
+  Count as LayoutCount,
+  Field as LayoutField,
+  FloatType as LayoutFloatType,
+  IntType as LayoutIntType,
+  Item as LayoutItem,
+  Layout,
+  LayoutResult,
+  LayoutValue,
+} from "./lib/dump/layout/mod.ts";
+export type { JsonValue } from "./lib/dump/events.ts";

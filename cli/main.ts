@@ -11,6 +11,7 @@ import { addBenchCommand } from "./commands/bench.ts";
 import { addBrokerCommand } from "./commands/broker.ts";
 import { addCatCommand } from "./commands/cat.ts";
 import { addCompletionsCommand } from "./commands/completions.ts";
+import { addDiscoverCommand } from "./commands/discover.ts";
 import { addDumpCommand } from "./commands/dump.ts";
 import { addKeygenCommand } from "./commands/keygen.ts";
 import { addProxyCommand } from "./commands/proxy.ts";
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   addBenchCommand(program);
   addDumpCommand(program);
   addKeygenCommand(program);
+  addDiscoverCommand(program);
   addCompletionsCommand(program);
   addHelpCommand(program);
   return program;

@@ -9,6 +9,7 @@
  */
 import type { GreetingInfo } from "./stream_decoder.ts";
 
+/** A value JSON can hold (what the dump's decoders produce). */
 export type JsonValue =
   | null
   | boolean

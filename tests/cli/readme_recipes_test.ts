@@ -402,6 +402,20 @@ scenario("zmqkit broker mdp 'tcp://*:5555' --heartbeat 2500 --stats 10", (r) => 
   });
 });
 
+// ------------------------------------------------------------------------ zmqkit discover
+
+scenario("zmqkit discover --loopback --port 9999 --announce 5555 &", (r) => {
+  it(`${at(r, 1)} prints the node ${at(r, 0)} announces, as the README shows`, async () => {
+    const node = r.start(0);
+    const found = await r.run(1);
+    assert.equal(found.code, 0, found.stderr);
+    assert.match(found.stdout.toString(), /^\+ [0-9A-F]{32} 127\.0\.0\.1:5555\n$/);
+    const sample = fenceAfter(README, r.block.line);
+    assert.match(sample.join("\n"), /^\+ [0-9A-F]{32} 127\.0\.0\.1:5555$/);
+    await node.stop();
+  });
+});
+
 // ---------------------------------------------------------------------------- zmqkit dump
 
 scenario("zmqkit dump --listen tcp://127.0.0.1:6000 --upstream tcp://127.0.0.1:5555", (r) => {

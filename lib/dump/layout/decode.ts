@@ -19,6 +19,10 @@ import type { JsonValue } from "../events.ts";
 import type { Count, Field, IntType, Item, Layout } from "./types.ts";
 import { defineKey, floatJson, intJson } from "./values.ts";
 
+/**
+ * What decodeLayout returns: the value, or an error message, the byte offset where decoding
+ * failed and the value as far as it got.
+ */
 export type LayoutResult =
   | { value: JsonValue }
   | { error: string; offset: number; partial: JsonValue };

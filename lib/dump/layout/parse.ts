@@ -44,7 +44,9 @@ import {
 
 /** A bad spec; `column` (1-based) points at the offending token. */
 export class LayoutSyntaxError extends Error {
+  /** 1-based column of the offending token in the spec. */
   readonly column: number;
+  /** Makes the error; the message is "layout: at column N: reason". */
   constructor(column: number, reason: string) {
     super(`layout: at column ${column}: ${reason}`);
     this.name = "LayoutSyntaxError";

@@ -6,20 +6,27 @@
 
 /** A fixed-width integer type: `u8`, `i8`, `u16le` … `i64be`. */
 export interface IntType {
+  /** Tells the item kinds apart. */
   readonly kind: "int";
   /** Its name as written in a spec, e.g. "u32le". */
   readonly name: string;
   /** Width in bytes: 1, 2, 4 or 8. */
   readonly size: 1 | 2 | 4 | 8;
+  /** Two's complement (`i…`) or unsigned (`u…`). */
   readonly signed: boolean;
+  /** Little-endian (`…le`; also `u8` and `i8`, where it makes no difference). */
   readonly little: boolean;
 }
 
 /** An IEEE 754 float: `f32le`, `f32be`, `f64le`, `f64be`. */
 export interface FloatType {
+  /** Tells the item kinds apart. */
   readonly kind: "float";
+  /** Its name as written in a spec, e.g. "f64le". */
   readonly name: string;
+  /** Width in bytes: 4 (f32) or 8 (f64). */
   readonly size: 4 | 8;
+  /** Little-endian (`…le`). */
   readonly little: boolean;
 }
 
@@ -34,6 +41,7 @@ export type Count =
   | { readonly kind: "prefix"; readonly int: IntType }
   | { readonly kind: "rest" };
 
+/** One item of a layout: a scalar, text, bytes, padding, a group or a repetition. */
 export type Item =
   | IntType
   | FloatType
@@ -50,11 +58,13 @@ export type Item =
   /** `count` elements of `of`, as a JSON array. */
   | { readonly kind: "array"; readonly of: Item; readonly count: Count };
 
+/** A field of a group (or of the layout): its name, its output key and its item. */
 export interface Field {
   /** The name given in the spec, or undefined for an unnamed field. */
   readonly name: string | undefined;
   /** The key in the output object: the name, or the field's index in its group. */
   readonly key: string;
+  /** What the field holds. */
   readonly item: Item;
   /** 1-based column of the field in the spec. */
   readonly column: number;
@@ -62,7 +72,9 @@ export interface Field {
 
 /** A parsed layout: the top-level fields and the spec they came from. */
 export interface Layout {
+  /** The top-level fields, in order. */
   readonly fields: readonly Field[];
+  /** The spec, as given to parseLayout. */
   readonly source: string;
 }
 

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/**
+ * UDP datagram sockets for beacon discovery (lib/discovery/), and the machine's IPv4
+ * interfaces to broadcast on. One implementation for all three runtimes: `node:dgram`, which
+ * Deno (with no unstable flag; `Deno.listenDatagram` needs `--unstable-net`), Bun and Node
+ * all implement, with the two options discovery needs: `reuseAddr` (SO_REUSEADDR, so that
+ * several processes on one machine listen on one port, and each gets every broadcast) and
+ * broadcast (SO_BROADCAST). Checked on Linux with Deno 2.9, Bun 1.4 and Node 20: two
+ * processes bound to 0.0.0.0 on one port, with reuseAddr, both receive a datagram sent to
+ * 127.255.255.255 (loopback's broadcast address), to an interface's broadcast address or to
+ * 255.255.255.255, and the sender's own socket receives it too; a datagram sent to
+ * 127.0.0.1 reaches only one of them. The socket is unref'd: it does not keep the process
+ * alive by itself (keep_alive.ts).
+ */
+import * as dgram from "node:dgram";
+import * as os from "node:os";
+
+/** Where a datagram came from. */
+export interface DatagramSource {
+  address: string;
+  port: number;
+}
+
+/** What {@linkcode openUdp} needs. */
+export interface UdpOptions {
+  /** The port to bind (0: one the system picks). */
+  port: number;
+  /** The address to bind; default 0.0.0.0, which receives broadcasts on every interface. */
+  address?: string;
+  /** Allow sending to broadcast addresses (SO_BROADCAST). */
+  broadcast?: boolean;
+  /** Called with each datagram received (the bytes are the callee's to keep). */
+  onDatagram(data: Uint8Array, from: DatagramSource): void;
+}
+
+/** An open IPv4 UDP socket. */
+export interface UdpSocket {
+  /** The port it is bound to. */
+  readonly port: number;
+  /** Sends one datagram; rejects with the system's error (EMSGSIZE, ENETUNREACH…). */
+  send(data: Uint8Array, port: number, address: string): Promise<void>;
+  /** Closes it; later datagrams are not delivered. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Binds an IPv4 UDP socket with SO_REUSEADDR (so other processes may bind the same port) and,
+ * when asked, SO_BROADCAST. Rejects with the system's error (EACCES for a privileged port,
+ * EADDRINUSE when a socket without SO_REUSEADDR holds the port).
+ */
+export function openUdp(options: UdpOptions): Promise<UdpSocket> {
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    let closed = false;
+    let done: Promise<void> | undefined;
+    const fail = (e: Error) => {
+      closed = true;
+      try {
+        sock.close();
+      } catch { /* never bound */ }
+      reject(e);
+    };
+    sock.once("error", fail);
+    sock.on("message", (msg: Uint8Array, rinfo: dgram.RemoteInfo) => {
+      if (closed) return;
+      options.onDatagram(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
+        address: rinfo.address,
+        port: rinfo.port,
+      });
+    });
+    sock.bind(options.port, options.address ?? "0.0.0.0", () => {
+      sock.off("error", fail);
+      // an error after the bind (a failed send is reported to its callback) must not crash
+      sock.on("error", () => {});
+      try {
+        if (options.broadcast) sock.setBroadcast(true);
+      } catch (e) {
+        fail(e as Error);
+        return;
+      }
+      sock.unref();
+      const port = sock.address().port;
+      resolve({
+        port,
+        send: (data, toPort, toAddress) =>
+          new Promise<void>((res, rej) => {
+            if (closed) return rej(new Error("UDP socket is closed"));
+            try {
+              sock.send(data, toPort, toAddress, (e) => e ? rej(e) : res());
+            } catch (e) {
+              rej(e);
+            }
+          }),
+        close: () => {
+          if (done !== undefined) return done;
+          closed = true;
+          done = new Promise<void>((res) => {
+            try {
+              sock.close(() => res());
+            } catch {
+              res(); // already closed
+            }
+          });
+          return done;
+        },
+      });
+    });
+  });
+}
+
+/** An IPv4 address of one of the machine's network interfaces. */
+export interface Ipv4Interface {
+  /** The interface's name (eth0, wlan0, lo…). */
+  name: string;
+  address: string;
+  netmask: string;
+  /** Its broadcast address: the address with every host bit set. */
+  broadcast: string;
+  /** Loopback (and other interfaces that never leave the machine). */
+  internal: boolean;
+}
+
+/**
+ * The machine's IPv4 interface addresses, as the runtime reports them (needs --allow-sys on
+ * Deno). The broadcast address is computed from address and netmask.
+ */
+export function ipv4Interfaces(): Ipv4Interface[] {
+  const out: Ipv4Interface[] = [];
+  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+    for (const a of addrs ?? []) {
+      // Node 18.0-18.3 gave the family as a number
+      if (a.family !== "IPv4" && (a.family as unknown) !== 4) continue;
+      out.push({
+        name,
+        address: a.address,
+        netmask: a.netmask,
+        broadcast: broadcastOf(a.address, a.netmask),
+        internal: a.internal,
+      });
+    }
+  }
+  return out;
+}
+
+/** `192.168.1.7` with `255.255.255.0` → `192.168.1.255`. */
+export function broadcastOf(address: string, netmask: string): string {
+  const a = address.split(".").map(Number), m = netmask.split(".").map(Number);
+  return a.map((byte, i) => (byte | (~m[i]! & 255)) & 255).join(".");
+}

@@ -87,6 +87,17 @@ export { decodeStatistics, Proxy, proxy, socketGauges } from "./lib/proxy.ts";
 export type { Counter, ProxyOptions, ProxySocket, ProxyStatistics } from "./lib/proxy.ts";
 export { LoadBalancingBroker } from "./lib/patterns/lb.ts";
 export type { LoadBalancerStatistics, RouterLike } from "./lib/patterns/lb.ts";
+export { BinaryStar, BinaryStarError, binaryStarStep } from "./lib/patterns/binary_star.ts";
+export type {
+  BinaryStarChange,
+  BinaryStarEvent,
+  BinaryStarFault,
+  BinaryStarOptions,
+  BinaryStarState,
+  BinaryStarStatistics,
+  BinaryStarStep,
+  BinaryStarVoter,
+} from "./lib/patterns/binary_star.ts";
 export { MajordomoBroker } from "./lib/patterns/mdp.ts";
 export type { MajordomoOptions, MajordomoStatistics } from "./lib/patterns/mdp.ts";
 export { MajordomoClient } from "./lib/patterns/mdp_client.ts";

@@ -9,9 +9,9 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { Buffer } from "node:buffer";
+import { freePort } from "../_helpers/ports.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The zmqkit under test: ZMQKIT_TEST_BIN when set, else dist/zmqkit. */
@@ -310,14 +310,7 @@ export async function statusAfterSignal(
   return out.replace(/^pid=\d+\n/, "").trim();
 }
 
-/** A TCP port nobody listens on (bound, then closed at once). */
+/** A TCP port nobody listens on now (tests/_helpers/ports.ts: outside the ephemeral range). */
 export function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  return freePort();
 }

@@ -5,12 +5,12 @@
  * `stopAll()` (an `after` hook) kills whatever a failed test left running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before } from "node:test";
 import { LibzmqPeer, type Side, type SideOptions } from "../_helpers/peers.ts";
+import { freePort } from "../_helpers/ports.ts";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** Bound on any single wait, ms. */
@@ -146,16 +146,9 @@ export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((e) => e.stop()));
 }
 
-/** A `tcp://127.0.0.1:<port>` endpoint whose port the OS just handed out and took back. */
-export function freeEndpoint(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(`tcp://127.0.0.1:${port}`));
-    });
-  });
+/** A `tcp://127.0.0.1:<port>` endpoint nothing listens on now (see tests/_helpers/ports.ts). */
+export async function freeEndpoint(): Promise<string> {
+  return `tcp://127.0.0.1:${await freePort()}`;
 }
 
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -135,3 +135,22 @@ export type {
   LayoutValue,
 } from "./lib/dump/layout/mod.ts";
 export type { JsonValue } from "./lib/dump/events.ts";
+export {
+  createKvmsg,
+  decodeKvmsg,
+  encodeKvmsg,
+  KvMap,
+  KVMSG_MAX_KEY,
+  KVMSG_MAX_PROPERTIES,
+  KvmsgError,
+  newUuid,
+} from "./lib/patterns/kvmsg.ts";
+export type { Kvmsg, KvmsgFormat } from "./lib/patterns/kvmsg.ts";
+export { cloneEndpoints, CloneServer } from "./lib/patterns/clone_server.ts";
+export type {
+  CloneEndpoints,
+  CloneServerEvent,
+  CloneServerOptions,
+} from "./lib/patterns/clone_server.ts";
+export { CloneClient } from "./lib/patterns/clone_client.ts";
+export type { CloneClientEvent, CloneClientOptions } from "./lib/patterns/clone_client.ts";

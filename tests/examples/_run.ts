@@ -85,7 +85,7 @@ export class Example {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        this.child.kill("SIGKILL");
+        this.#kill("SIGKILL");
         reject(this.#error(`did not exit within ${ms} ms`));
       }, ms);
     });
@@ -110,11 +110,22 @@ export class Example {
     process.kill(this.child.pid!, sig);
   }
 
+  /**
+   * Under Deno 2.x a second `child.kill()` after a first one returns false and does nothing,
+   * so the SIGKILL after a SIGTERM would never come: signal by pid instead.
+   */
+  #kill(sig: "SIGTERM" | "SIGKILL"): void {
+    if (this.done) return;
+    try {
+      process.kill(this.child.pid!, sig);
+    } catch { /* already gone */ }
+  }
+
   /** Ends a long-running example (SIGTERM, then SIGKILL) and waits for it. */
   async stop(): Promise<void> {
     if (this.done) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), 3000);
+    this.#kill("SIGTERM");
+    const timer = setTimeout(() => this.#kill("SIGKILL"), 3000);
     await this.exited;
     clearTimeout(timer);
   }

@@ -162,6 +162,9 @@ export async function freeEndpoint(): Promise<string> {
   return `tcp://127.0.0.1:${await freePort()}`;
 }
 
+/** The lines of `out` that match `re`. */
+export const lines = (out: string, re: RegExp): string[] =>
+  out.split("\n").filter((l) => re.test(l));
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

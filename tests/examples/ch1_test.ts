@@ -10,9 +10,18 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { example, freeEndpoint, libzmqScope, ROOT, sleep, text, utf8, WAIT } from "./_run.ts";
+import {
+  example,
+  freeEndpoint,
+  libzmqScope,
+  lines,
+  ROOT,
+  sleep,
+  text,
+  utf8,
+  WAIT,
+} from "./_run.ts";
 
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 const count = (out: string, c: string) => out.split(c).length - 1;
 /** The workloads a worker printed ("12.7.3."), summed. */
 const workDone = (out: string) =>

@@ -11,9 +11,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { example, freeEndpoint, libzmqScope, sleep, text, utf8, WAIT } from "./_run.ts";
+import { example, freeEndpoint, libzmqScope, lines, sleep, text, utf8, WAIT } from "./_run.ts";
 
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 /** What multipart.ts sends, and what its receiving side prints for it. */
 const big = Uint8Array.from({ length: 100_000 }, (_, i) => i % 251);
 const multipartMessages: Uint8Array[][] = [

@@ -8,9 +8,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { example, freeEndpoint, libzmqScope, sleep, text, utf8, WAIT } from "./_run.ts";
-
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
+import { example, freeEndpoint, libzmqScope, lines, sleep, text, utf8, WAIT } from "./_run.ts";
 
 describe("the Guide, chapter 2, as examples", () => {
   const { libzmq, closeAll } = libzmqScope();

@@ -13,9 +13,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Example, exampleIn, libzmqScope, sleep, text, utf8, WAIT } from "./_run.ts";
-
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
+import { type Example, exampleIn, libzmqScope, lines, sleep, text, utf8, WAIT } from "./_run.ts";
 
 describe("the Guide, chapter 3, broker peering", () => {
   const { libzmq, closeAll } = libzmqScope();

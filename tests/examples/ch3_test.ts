@@ -11,10 +11,19 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { example, exampleIn, freeEndpoint, libzmqScope, sleep, text, utf8, WAIT } from "./_run.ts";
+import {
+  example,
+  exampleIn,
+  freeEndpoint,
+  libzmqScope,
+  lines,
+  sleep,
+  text,
+  utf8,
+  WAIT,
+} from "./_run.ts";
 import type { Side } from "../_helpers/peers.ts";
 
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 /** The n of each "Completed: n tasks" line. */
 const completed = (out: string) =>
   [...out.matchAll(/^Completed: (\d+) tasks$/gm)].map((m) => Number(m[1]));

@@ -19,13 +19,21 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Example, example, freeEndpoint, libzmqScope, text, utf8, WAIT } from "./_run.ts";
+import {
+  type Example,
+  example,
+  freeEndpoint,
+  libzmqScope,
+  lines,
+  text,
+  utf8,
+  WAIT,
+} from "./_run.ts";
 
 const HB = "300"; // heartbeat interval, ms, everywhere: a silent peer is gone after 900 ms
 const E = new Uint8Array(0);
 const W = utf8("MDPW01");
 const cmd = (c: number) => new Uint8Array([c]);
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 
 /** Kills an example outright (no chance to close anything) and waits for it to be gone. */
 async function kill(e: Example): Promise<void> {

@@ -20,13 +20,13 @@ import {
   example,
   freeEndpoint,
   libzmqScope,
+  lines,
   sleep,
   text,
   utf8,
   WAIT,
 } from "./_run.ts";
 
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 /** The numbers in the client's "server replied OK (n)" lines, in order. */
 const replies = (out: string) =>
   [...out.matchAll(/^I: server replied OK \((\d+)\)$/gm)].map((m) => Number(m[1]));

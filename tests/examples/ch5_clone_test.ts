@@ -18,7 +18,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { type Example, example, freeEndpoint, libzmqScope, utf8, WAIT } from "./_run.ts";
+import { type Example, example, freeEndpoint, libzmqScope, lines, utf8, WAIT } from "./_run.ts";
 import { createKvmsg, decodeKvmsg, encodeKvmsg, KvMap } from "../../mod.ts";
 
 /** `[keys, digest]` of the last line matching `re` (whose last groups are those two). */
@@ -29,7 +29,6 @@ function mapOf(out: string, re: RegExp): [number, string] {
   return [Number(m[m.length - 2]), m[m.length - 1]!];
 }
 const MAP = String.raw`\(map: (\d+) keys, ([0-9a-f]{16})\)`;
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 /** `[keys, digest]` of a client's last "received update=N" line with N ≤ `upTo`. */
 function mapUpTo(out: string, upTo: number): [number, string] {
   const all = [...out.matchAll(new RegExp(`^I: received update=(\\d+) ${MAP}$`, "gm"))]

@@ -12,9 +12,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { example, freeEndpoint, libzmqScope, text, utf8, WAIT } from "./_run.ts";
-
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
+import { example, freeEndpoint, libzmqScope, lines, text, utf8, WAIT } from "./_run.ts";
 
 describe("the Guide, chapter 5, advanced pub-sub, as examples", () => {
   const { libzmq, closeAll } = libzmqScope();

@@ -33,7 +33,7 @@ import { mkdtemp, open, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Dealer, decodeLayout, encodeLayout, type JsonValue, parseLayout } from "../../mod.ts";
-import { Example, example, freeEndpoint, libzmqScope, text, utf8, WAIT } from "./_run.ts";
+import { Example, example, freeEndpoint, libzmqScope, lines, text, utf8, WAIT } from "./_run.ts";
 
 const MiB = 1024 * 1024;
 /** Peak memory a fileio3 side may reach above the runtime's own (see the top comment). */
@@ -41,7 +41,6 @@ const BOUND = 96 * MiB;
 const FILE_SIZE = 100 * MiB;
 const CHUNK = 250_000;
 
-const lines = (out: string, re: RegExp) => out.split("\n").filter((l) => re.test(l));
 const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
 
 /** A process's peak resident memory (VmHWM), in bytes; undefined without /proc. */

@@ -4,71 +4,54 @@
  * `local_thr`/`remote_thr`/`local_lat`/`remote_lat`), plus latency percentiles, a one-process
  * loopback run, live progress on a terminal and `--json`. The measuring is lib/bench/.
  */
-import type { SocketEvent } from "../../lib/internal.ts";
-import {
-  addSecurityOptions,
-  asOptions,
-  pairSecurity,
-  type SecurityFlags,
-  securitySettings,
-} from "../security.ts";
 import { Command, Option } from "commander";
 import {
   createFileSink,
-  histogram,
-  isTerminal,
-  runtimeName,
-  stderr,
-  stdout,
-} from "../../lib/internal.ts";
-import { openLatClient, openLatServer } from "../../lib/internal.ts";
-import {
-  LAT_PATTERNS,
-  type LatPattern,
-  THR_PATTERNS,
-  type ThrPattern,
-} from "../../lib/internal.ts";
-import { latLines, latRow, type RowContext, thrLines, thrRow } from "../../lib/internal.ts";
-import {
+  formatSize,
   type HalfOptions,
+  histogram,
+  LAT_PATTERNS,
+  latLines,
+  latRow,
+  openLatClient,
+  openLatServer,
+  openThrReceiver,
+  openThrSender,
+  type RowContext,
   runLat,
   runThr,
+  runtimeName,
+  stderr,
   summarizeLatency,
+  THR_PATTERNS,
+  thrLines,
+  thrRow,
   type Transport,
-} from "../../lib/internal.ts";
-import { type Half, openThrReceiver, openThrSender } from "../../lib/internal.ts";
-import {
-  formatRate,
-  formatSize,
-  parseCount,
-  parseDuration,
-  parseSize,
 } from "../../lib/internal.ts";
 import { benchSvg, type SweepRow } from "../bench_plot.ts";
 import { csvLines, tableLines } from "../bench_table.ts";
-import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
-import { CliError, ExitCode, lowerFirst, usage } from "../errors.ts";
-import { Interrupt } from "../interrupt.ts";
-
-interface BenchFlags extends SecurityFlags {
-  curve?: boolean;
-  bind?: string;
-  connect?: string;
-  size?: string;
-  sizes?: string;
-  count?: string;
-  duration?: string;
-  timeout?: string;
-  pattern?: string;
-  hwm?: string;
-  transport?: string;
-  json?: boolean;
-  csv?: boolean;
-  plot?: string;
-  histogram?: boolean;
-  release?: boolean;
-  quiet?: boolean;
-}
+import {
+  type BenchFlags,
+  latPattern,
+  parsed,
+  type Settings,
+  settings,
+  sizeList,
+  sweepCount,
+  thrPattern,
+  transportOf,
+} from "../bench_options.ts";
+import {
+  interrupted,
+  interruptible,
+  note,
+  print,
+  progress,
+  runHalf,
+  timedOut,
+} from "../bench_io.ts";
+import { CliError, ExitCode, usage } from "../errors.ts";
+import { addSecurityOptions, asOptions, pairSecurity, securitySettings } from "../security.ts";
 
 export const BENCH_HELP = `
 Halves (wire-compatible with libzmq's perf tools; either end may be libzmq's):
@@ -161,196 +144,6 @@ export function addBenchCommand(program: Command): void {
     .option("--no-release", NO_RELEASE)
     .option("--curve", "both halves over CURVE, with fresh keys (or: --curve-server KEY)");
   addSecurityOptions(run).action((what: string, flags: BenchFlags) => runAction(what, flags));
-}
-
-// ---------------------------------------------------------------- options
-
-function parsed<T>(text: string | undefined, parse: (s: string) => T, fallback: T): T {
-  if (text === undefined) return fallback;
-  try {
-    return parse(text);
-  } catch (e) {
-    throw usage((e as Error).message);
-  }
-}
-
-interface Settings {
-  size: number;
-  count: number;
-  durationMs: number | undefined;
-  hwm: number | undefined;
-  timeoutMs: number | undefined;
-}
-
-function settings(kind: "thr" | "lat", f: BenchFlags): Settings {
-  const durationMs = parsed(f.duration, parseDuration, undefined);
-  const defaultCount = durationMs !== undefined ? Infinity : kind === "thr" ? 1e6 : 1e4;
-  const integer = (flag: string, min: number) => (s: string) => {
-    const n = Number(s);
-    if (!/^\s*\d+\s*$/.test(s) || !Number.isSafeInteger(n) || n < min) {
-      throw new RangeError(`${flag} must be an integer of at least ${min}, not "${s}"`);
-    }
-    return n;
-  };
-  return {
-    size: parsed(f.size, parseSize, kind === "thr" ? 64 : 1),
-    count: parsed(f.count, parseCount, defaultCount),
-    durationMs,
-    hwm: parsed(f.hwm, integer("--hwm", 0), undefined),
-    timeoutMs: parsed(f.timeout, integer("-t/--timeout (ms)", 1), undefined),
-  };
-}
-
-function sizeList(text: string): number[] {
-  const sizes = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (sizes.length === 0) throw new RangeError(`--sizes needs sizes, e.g. 1,64,1KB`);
-  return sizes.map(parseSize);
-}
-
-/** Throughput messages per size in a sweep without --count/--duration: at most 256 MiB. */
-function sweepCount(size: number): number {
-  return Math.min(1e6, Math.max(1e3, Math.floor(256 * 1024 * 1024 / Math.max(1, size))));
-}
-
-function thrPattern(p: string | undefined): ThrPattern {
-  const v = (p ?? "push-pull").toLowerCase();
-  if (!(THR_PATTERNS as readonly string[]).includes(v)) {
-    throw usage(`throughput pattern must be one of ${THR_PATTERNS.join(", ")}, not "${p}"`);
-  }
-  return v as ThrPattern;
-}
-
-function latPattern(p: string | undefined): LatPattern {
-  const v = (p ?? "req-rep").toLowerCase();
-  if (!(LAT_PATTERNS as readonly string[]).includes(v)) {
-    throw usage(`latency pattern must be one of ${LAT_PATTERNS.join(", ")}, not "${p}"`);
-  }
-  return v as LatPattern;
-}
-
-function transportOf(endpoint: string): string {
-  return endpoint.split("://")[0] ?? "tcp";
-}
-
-// ---------------------------------------------------------------- output
-
-async function print(lines: string[]): Promise<void> {
-  await stdout().write(enc.encode(lines.join("\n") + "\n"));
-}
-
-function note(line: string): void {
-  void stderr().write(enc.encode(line));
-}
-
-/** `(interrupted after 1234 messages)`: the mark of a partial result. */
-function interrupted(n: number, unit: string): string {
-  return `(interrupted after ${n} ${unit})`;
-}
-
-/** A progress line on stderr, rewritten in place; only on a terminal and without --quiet. */
-function progress(f: BenchFlags, unit: string): {
-  report: ((n: number, ms: number) => void) | undefined;
-  clear: () => void;
-} {
-  if (f.quiet || !isTerminal(2)) return { report: undefined, clear: () => {} };
-  let shown = false;
-  return {
-    report: (n, ms) => {
-      shown = true;
-      const rate = ms > 0 ? formatRate((n / ms) * 1000) : "-";
-      void stderr().write(enc.encode(`\r\x1b[K${formatRate(n)} ${unit}, ${rate}/s`));
-    },
-    clear: () => {
-      if (shown) void stderr().write(enc.encode("\r\x1b[K"));
-    },
-  };
-}
-
-/**
- * A send or receive that waited past -t/--timeout (EAGAIN) as exit 3, saying so: "no connection
- * to EP (connection refused)" when the connect never succeeded.
- */
-function timedOut(e: unknown, timeoutMs: number | undefined, watch?: ConnectWatch): unknown {
-  if (timeoutMs === undefined || (e as { code?: unknown } | undefined)?.code !== "EAGAIN") return e;
-  const waiting = watch?.waiting()[0];
-  if (waiting !== undefined) {
-    const why = waiting.reason === undefined ? "" : ` (${waiting.reason})`;
-    return new CliError(
-      ExitCode.TIMEOUT,
-      `no connection to ${waiting.endpoint}${why} within ${timeoutMs} ms (-t/--timeout)`,
-    );
-  }
-  const what = lowerFirst((e as Error).message).replace(/\.$/, "").replace(/ after \d+ ms$/, "");
-  return new CliError(ExitCode.TIMEOUT, `${what} after ${timeoutMs} ms (-t/--timeout)`);
-}
-
-/**
- * Runs a command body with Ctrl-C (and SIGTERM) turned into `signal` aborts: the body prints
- * its partial result, then this ends with 130 (143).
- */
-async function interruptible(body: (signal: AbortSignal) => Promise<void>): Promise<void> {
-  const interrupt = new Interrupt();
-  const controller = new AbortController();
-  void interrupt.arrived.then(() => controller.abort());
-  try {
-    await body(controller.signal);
-  } catch (e) {
-    if (interrupt.signal) throw interrupt.error();
-    throw e;
-  } finally {
-    interrupt.dispose();
-  }
-  if (interrupt.signal) throw interrupt.error();
-}
-
-/**
- * Runs `half` until done or `signal` aborts (then resolves with the partial result); a
- * connecting half reports a connect that takes long on stderr.
- */
-async function runHalf<R>(
-  half: Half<R>,
-  signal: AbortSignal,
-  connect: string | undefined,
-  timeoutMs: number | undefined,
-): Promise<R> {
-  const abort = () => half.abort();
-  signal.addEventListener("abort", abort, { once: true });
-  if (signal.aborted) half.abort();
-  const watch = connect === undefined
-    ? undefined
-    : watchConnect(half, note, { endpoints: [connect] });
-  // a refused handshake (security options that differ, a wrong key) ends the endpoint: say so
-  let refused: string | undefined;
-  const onRefused = (e: SocketEvent) => {
-    if (e.address !== connect || refused !== undefined) return;
-    refused = e.error?.message ?? e.type;
-    half.abort();
-  };
-  half.events.on("handshake:error:protocol", onRefused);
-  half.events.on("handshake:error:auth", onRefused);
-  try {
-    const r = await half.run();
-    if (refused !== undefined) {
-      throw new CliError(ExitCode.FAILURE, `handshake with ${connect} failed: ${refused}`);
-    }
-    // a sender whose messages only waited in its queue did not deliver them: not a success
-    const waiting = signal.aborted ? undefined : watch?.waiting().find((w) => !w.ever);
-    if (waiting !== undefined) {
-      const why = waiting.reason === undefined ? "" : ` (${waiting.reason})`;
-      throw new CliError(
-        timeoutMs === undefined ? ExitCode.FAILURE : ExitCode.TIMEOUT,
-        `no connection to ${waiting.endpoint}${why}: nothing was delivered`,
-      );
-    }
-    return r;
-  } catch (e) {
-    throw timedOut(e, timeoutMs, watch);
-  } finally {
-    watch?.stop();
-    half.events.off("handshake:error:protocol", onRefused);
-    half.events.off("handshake:error:auth", onRefused);
-    signal.removeEventListener("abort", abort);
-  }
 }
 
 // ---------------------------------------------------------------- actions

@@ -28,9 +28,21 @@ export { Router } from "./lib/sockets/router.ts";
 export { Push } from "./lib/sockets/push.ts";
 export { Pull } from "./lib/sockets/pull.ts";
 export { Stream } from "./lib/sockets/stream.ts";
+// draft types (RFC 41, 48, 49, 51, 52), zeromq.js's "zeromq/draft" class names
+export { Client, RoutedSocket, type RoutingOptions, Server } from "./lib/sockets/client_server.ts";
+export {
+  Dish,
+  type GroupOptions,
+  MAX_GROUPS_PER_PEER,
+  Radio,
+  type ReceivedGroup,
+} from "./lib/sockets/radio_dish.ts";
+export { Gather, Scatter } from "./lib/sockets/scatter_gather.ts";
+export { Channel, Peer } from "./lib/sockets/peer_channel.ts";
 export { Socket } from "./lib/sockets/socket.ts";
 export {
   createSocket,
+  draftSocketClasses,
   socketClasses,
   type SocketTypeName,
   socketTypeNames,

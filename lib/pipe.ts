@@ -20,7 +20,8 @@ export const IN_FRAMES_BUDGET = 65536;
 
 /** Out-of-band control the socket sends towards the peer (subscriptions). */
 export interface PipeCommand {
-  type: "subscribe" | "cancel";
+  /** join/leave: a DISH's JOIN/LEAVE of the group in `topic` (RFC 48). */
+  type: "subscribe" | "cancel" | "join" | "leave";
   topic: Uint8Array;
 }
 

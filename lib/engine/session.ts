@@ -24,12 +24,14 @@ import {
   commandName,
   decodePing,
   encodeCancel,
+  encodeJoin,
+  encodeLeave,
   encodePing,
   encodePong,
   encodeSubscribe,
   encodeSubscriptionMessage,
 } from "../wire/command.ts";
-import { Flag } from "../wire/constants.ts";
+import { Flag, GROUP_MAX_LENGTH } from "../wire/constants.ts";
 import { FrameDecoder } from "../wire/frame_decoder.ts";
 import { encodeGreeting, GreetingReader, speaks31 } from "../wire/greeting.ts";
 import type { Metadata } from "../wire/metadata.ts";
@@ -203,6 +205,10 @@ export class Session implements PipeEngine, ConnectionEngine {
   command(cmd: PipeCommand): void {
     if (this.#phase !== P_TRAFFIC) return;
     const subscribe = cmd.type === "subscribe";
+    if (!subscribe && cmd.type !== "cancel") { // a DISH's JOIN/LEAVE: commands on any version
+      this.#out.command(cmd.type === "join" ? encodeJoin(cmd.topic) : encodeLeave(cmd.topic));
+      return this.#scheduleFlush();
+    }
     if (this.#zmtp31) {
       this.#out.command(subscribe ? encodeSubscribe(cmd.topic) : encodeCancel(cmd.topic));
     } else this.#out.frame(0, encodeSubscriptionMessage(subscribe, cmd.topic));
@@ -442,6 +448,18 @@ export class Session implements PipeEngine, ConnectionEngine {
             type: name === "SUBSCRIBE" ? "subscribe" : "cancel",
             topic: data,
           });
+        }
+        break;
+      case "JOIN":
+      case "LEAVE":
+        if (this.#opts.receivesJoins) {
+          if (data.length > GROUP_MAX_LENGTH) {
+            throw new ProtocolError(
+              ProtocolErrorCode.MALFORMED_COMMAND_UNSPECIFIED,
+              `${name} of a ${data.length}-byte group: at most ${GROUP_MAX_LENGTH} bytes`,
+            );
+          }
+          this.pipe!.deliverCommand({ type: name === "JOIN" ? "join" : "leave", topic: data });
         }
         break;
       default: // PONG and unknown commands: liveness only (libzmq ignores unknown ones)

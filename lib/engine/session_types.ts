@@ -32,6 +32,8 @@ export interface SessionOptions {
   routingIdLength: number;
   /** We are PUB/XPUB: `01`/`00` data messages from the peer are subscriptions. */
   receivesSubscriptions: boolean;
+  /** We are RADIO: JOIN/LEAVE commands from the peer go to the socket (others ignore them). */
+  receivesJoins?: boolean;
   /**
    * The socket's receive pool, shared with its sessions: set once the application releases
    * messages (Socket.release); from then on frames are counted in it and the adapter reads

@@ -15,6 +15,15 @@ export const compatiblePeers: Readonly<Record<SocketType, readonly string[]>> = 
   PUSH: ["PULL"],
   PULL: ["PUSH"],
   STREAM: [],
+  // draft types (RFC 41, 48, 49, 51), as libzmq's mechanism.cpp pairs them
+  SERVER: ["CLIENT"],
+  CLIENT: ["SERVER"],
+  RADIO: ["DISH"],
+  DISH: ["RADIO"],
+  GATHER: ["SCATTER"],
+  SCATTER: ["GATHER"],
+  PEER: ["PEER"],
+  CHANNEL: ["CHANNEL"],
 };
 
 /** libzmq accepts a peer that sends no Socket-Type at all; so do we. */

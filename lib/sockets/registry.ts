@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /** Every socket type's class, by its wire name: the one table the CLI and tests look types up in. */
+import { Client, Server } from "./client_server.ts";
 import { Dealer } from "./dealer.ts";
+import { Dish, Radio } from "./radio_dish.ts";
+import { Channel, Peer } from "./peer_channel.ts";
+import { Gather, Scatter } from "./scatter_gather.ts";
 import { Pair } from "./pair.ts";
 import { Publisher } from "./pub.ts";
 import { Pull } from "./pull.ts";
@@ -28,6 +32,21 @@ export const socketClasses = {
   PUSH: Push,
   PULL: Pull,
   STREAM: Stream,
+} as const;
+
+/**
+ * The draft types (RFC 41, 48, 49, 51, 52) by wire name: apart from socketClasses, which the CLI and
+ * proxies offer, until they handle single-frame messages with routing ids and groups.
+ */
+export const draftSocketClasses = {
+  SERVER: Server,
+  CLIENT: Client,
+  RADIO: Radio,
+  DISH: Dish,
+  GATHER: Gather,
+  SCATTER: Scatter,
+  PEER: Peer,
+  CHANNEL: Channel,
 } as const;
 
 /** A wire name of a socket type zmqkit implements. */

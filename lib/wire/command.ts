@@ -38,7 +38,9 @@ export function decodeCommand(body: Uint8Array): Command {
 }
 
 /** Names met on every connection, matched byte by byte so that no string is made for them. */
-const KNOWN = ["SUBSCRIBE", "CANCEL", "PING", "PONG", "READY", "ERROR"].map((name) => ({
+const KNOWN = ["SUBSCRIBE", "CANCEL", "PING", "PONG", "READY", "ERROR", "JOIN", "LEAVE"].map((
+  name,
+) => ({
   name,
   bytes: enc.encode(name),
 }));
@@ -125,4 +127,14 @@ export function encodeSubscriptionMessage(
   out[0] = subscribe ? 1 : 0;
   out.set(topic, 1);
   return out;
+}
+
+/** JOIN (RFC 48, DISH → RADIO): the group, 0–255 bytes, as the rest of the body. */
+export function encodeJoin(group: Uint8Array): Uint8Array<ArrayBuffer> {
+  return encodeCommand("JOIN", group);
+}
+
+/** LEAVE (RFC 48, DISH → RADIO): the group, as the rest of the body. */
+export function encodeLeave(group: Uint8Array): Uint8Array<ArrayBuffer> {
+  return encodeCommand("LEAVE", group);
 }

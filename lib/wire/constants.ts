@@ -29,6 +29,17 @@ export const SocketType = {
   XPUB: "XPUB",
   XSUB: "XSUB",
   STREAM: "STREAM",
+  SERVER: "SERVER",
+  CLIENT: "CLIENT",
+  RADIO: "RADIO",
+  DISH: "DISH",
+  GATHER: "GATHER",
+  SCATTER: "SCATTER",
+  PEER: "PEER",
+  CHANNEL: "CHANNEL",
 } as const;
 /** A socket type's wire name, e.g. `"DEALER"` (libzmq's ZMQ_DEALER). */
 export type SocketType = typeof SocketType[keyof typeof SocketType];
+
+/** ZMQ_GROUP_MAX_LENGTH: the longest RADIO/DISH group, in bytes (RFC 48). */
+export const GROUP_MAX_LENGTH = 255;

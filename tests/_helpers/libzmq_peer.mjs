@@ -29,12 +29,23 @@
  *               a CZMQ certificate read as pyzmq's load_certificate reads it
  *   exit        {}                                          -> {} then the process ends
  *
+ * Draft types (SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER from zeromq.js's "zeromq/draft";
+ * PEER and CHANNEL, which zeromq.js has no class for, as its base Socket of libzmq's type
+ * number) are loaded on first use. Their messages are one frame plus options:
+ *
+ *   send        { sock, frames: [b64], routingId?, group? (b64) }  -> {}  (one frame: the
+ *               first is sent with the options; more than one is sent as an array, which
+ *               libzmq refuses with EINVAL)
+ *   receive     { sock, timeout }          -> { frames, routingId?, group? (b64) }
+ *   join/leave  { sock, groups: [b64...] }   (DISH)     -> {}
+ *
  * Events (zeromq.js observer) are recorded from socket creation on; `event` takes the first
  * recorded one of that type. The process closes everything and exits when stdin closes.
  */
 import * as zmq from "zeromq";
 import { createInterface } from "node:readline";
 import { readFileSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 
 const classes = {
   PAIR: zmq.Pair,
@@ -49,6 +60,36 @@ const classes = {
   PUSH: zmq.Push,
   PULL: zmq.Pull,
 };
+
+let draftClasses;
+/** The draft classes, loaded when first asked for (zeromq.js warns on loading them). */
+function draftClass(type) {
+  if (!draftClasses) {
+    const require = createRequire(import.meta.url);
+    const draft = require("zeromq/draft.js");
+    const { allowMethods } = require("zeromq/lib/util.js");
+    const byNumber = (n) => {
+      const C = class extends zmq.Socket {
+        constructor(options) {
+          super(n, options);
+        }
+      };
+      allowMethods(C.prototype, ["send", "receive"]);
+      return C;
+    };
+    draftClasses = {
+      SERVER: draft.Server,
+      CLIENT: draft.Client,
+      RADIO: draft.Radio,
+      DISH: draft.Dish,
+      GATHER: draft.Gather,
+      SCATTER: draft.Scatter,
+      PEER: byNumber(19),
+      CHANNEL: byNumber(20),
+    };
+  }
+  return draftClasses[type];
+}
 
 /** sock id -> { socket, events: recorded events, waiters } */
 const sockets = new Map();
@@ -157,13 +198,14 @@ const ops = {
     return keys;
   },
   socket(req) {
-    const Cls = classes[req.type];
+    const draft = !classes[req.type];
+    const Cls = classes[req.type] ?? draftClass(req.type);
     if (!Cls) throw Object.assign(new Error(`unknown socket type ${req.type}`), { code: "EINVAL" });
     const options = { linger: 0, ...req.options };
     if (req.routingId !== undefined) options.routingId = unb64(req.routingId);
     const socket = new Cls(options);
     const sock = nextSock++;
-    const e = { socket, events: [], waiters: [], ipcPaths: [] };
+    const e = { socket, events: [], waiters: [], ipcPaths: [], draft };
     sockets.set(sock, e);
     watchEvents(e);
     return { sock };
@@ -183,15 +225,43 @@ const ops = {
     return {};
   },
   async send(req) {
-    const { socket } = entry(req.sock);
+    const { socket, draft } = entry(req.sock);
+    if (draft) {
+      const options = {};
+      if (req.routingId !== undefined) options.routingId = req.routingId;
+      if (req.group !== undefined) options.group = unb64(req.group);
+      const frames = req.frames.map(unb64);
+      const msg = frames.length === 1 ? frames[0] : frames;
+      // zeromq.js takes the options argument only from the types that have one
+      await (Object.keys(options).length > 0 ? socket.send(msg, options) : socket.send(msg));
+      return {};
+    }
     await socket.send(req.frames.map(unb64));
     return {};
   },
   async receive(req) {
-    const { socket } = entry(req.sock);
-    socket.receiveTimeout = req.timeout ?? 5000;
+    const { socket, draft } = entry(req.sock);
+    // zeromq.js's draft classes have no receiveTimeout property: ZMQ_RCVTIMEO is 27
+    if (draft) socket.setInt32Option(27, req.timeout ?? 5000);
+    else socket.receiveTimeout = req.timeout ?? 5000;
     const frames = await socket.receive();
+    if (draft) {
+      // SERVER, PEER, DISH: [body, { routingId } | { group }]
+      const meta = frames.find((f) => !Buffer.isBuffer(f)) ?? {};
+      const out = { frames: frames.filter((f) => Buffer.isBuffer(f)).map(b64) };
+      if (meta.routingId !== undefined) out.routingId = meta.routingId;
+      if (meta.group !== undefined) out.group = b64(Buffer.from(meta.group));
+      return out;
+    }
     return { frames: frames.map(b64) };
+  },
+  join(req) {
+    entry(req.sock).socket.join(...req.groups.map(unb64));
+    return {};
+  },
+  leave(req) {
+    entry(req.sock).socket.leave(...req.groups.map(unb64));
+    return {};
   },
   subscribe(req) {
     entry(req.sock).socket.subscribe(...req.topics.map(unb64));

@@ -21,6 +21,16 @@ export type SocketTypeName =
   | "ROUTER"
   | "PUSH"
   | "PULL";
+/** The draft types libzmq_peer.mjs makes (zeromq.js's "zeromq/draft", PEER and CHANNEL). */
+export type DraftTypeName =
+  | "SERVER"
+  | "CLIENT"
+  | "RADIO"
+  | "DISH"
+  | "GATHER"
+  | "SCATTER"
+  | "PEER"
+  | "CHANNEL";
 export type Impl = "zmqkit" | "libzmq";
 export type Frames = Uint8Array[];
 
@@ -170,6 +180,15 @@ export class LibzmqPeer {
     return new LibzmqSide(this, type, r.sock as number);
   }
 
+  /** A libzmq socket of a draft type: one-frame messages with a routing id or a group. */
+  async draftSocket(
+    type: DraftTypeName,
+    options: Record<string, unknown> = {},
+  ): Promise<LibzmqDraftSide> {
+    const r = await this.request("socket", { type, options });
+    return new LibzmqDraftSide(this, type, r.sock as number);
+  }
+
   /** Ends the child: closes its stdin (it exits on EOF), then kills it if it lingers. */
   async stop(): Promise<void> {
     if (!this.#gone) {
@@ -223,6 +242,58 @@ export class LibzmqSide implements Side {
       { sock: this.sock, type: "handshake", timeout },
       timeout + WAIT_MS,
     );
+  }
+  async close(): Promise<void> {
+    await this.peer.request("close", { sock: this.sock });
+  }
+}
+
+/** A message of a draft type as libzmq gave it: its frames (one) and its routing id or group. */
+export interface DraftMessage {
+  frames: Frames;
+  routingId?: number;
+  group?: Uint8Array;
+}
+
+/** A libzmq draft-type socket in the peer process. */
+export class LibzmqDraftSide {
+  readonly impl = "libzmq" as const;
+  readonly type: DraftTypeName;
+  private peer: LibzmqPeer;
+  private sock: number;
+  constructor(peer: LibzmqPeer, type: DraftTypeName, sock: number) {
+    this.peer = peer;
+    this.type = type;
+    this.sock = sock;
+  }
+
+  async bind(endpoint: string): Promise<string> {
+    return (await this.peer.request("bind", { sock: this.sock, endpoint })).endpoint as string;
+  }
+  async connect(endpoint: string): Promise<void> {
+    await this.peer.request("connect", { sock: this.sock, endpoint });
+  }
+  /** Sends `frames` (one, unless testing the refusal) with a routing id or a group. */
+  async send(frames: Frames, meta: { routingId?: number; group?: Uint8Array } = {}): Promise<void> {
+    await this.peer.request("send", {
+      sock: this.sock,
+      frames: frames.map(toB64),
+      ...(meta.routingId !== undefined ? { routingId: meta.routingId } : {}),
+      ...(meta.group !== undefined ? { group: toB64(meta.group) } : {}),
+    });
+  }
+  async receive(timeout = WAIT_MS): Promise<DraftMessage> {
+    const r = await this.peer.request("receive", { sock: this.sock, timeout }, timeout + WAIT_MS);
+    const m: DraftMessage = { frames: (r.frames as string[]).map(fromB64) };
+    if (r.routingId !== undefined) m.routingId = r.routingId as number;
+    if (r.group !== undefined) m.group = fromB64(r.group as string);
+    return m;
+  }
+  async join(...groups: Uint8Array[]): Promise<void> {
+    await this.peer.request("join", { sock: this.sock, groups: groups.map(toB64) });
+  }
+  async leave(...groups: Uint8Array[]): Promise<void> {
+    await this.peer.request("leave", { sock: this.sock, groups: groups.map(toB64) });
   }
   async close(): Promise<void> {
     await this.peer.request("close", { sock: this.sock });

@@ -110,7 +110,7 @@ describe("live capture with tcpdump", () => {
       });
       tcpdump!.once("exit", (code) => reject(new Error(`tcpdump exited (${code}): ${stderr}`)));
     });
-    await withTimeout(listening, 10_000, "tcpdump to start listening");
+    await withTimeout(listening, 30_000, "tcpdump to start listening");
 
     await withTimeout(
       new Promise<void>((resolve, reject) => {
@@ -119,13 +119,13 @@ describe("live capture with tcpdump", () => {
         sock.on("error", reject);
         sock.on("close", () => resolve());
       }),
-      10_000,
+      30_000,
       "the TCP exchange",
     );
     assert.deepEqual(cat(...received), fromServer, "the exchange itself worked");
 
     // Poll the file until the capture holds the whole connection, up to a deadline.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000; // generous: other test files may load the machine
     let got = existsSync(file) ? reassemble(file, port) : undefined;
     while (got?.closes[0] !== "fin" && Date.now() < deadline) {
       await sleep(50);

@@ -20,6 +20,8 @@ export interface CatFlags {
   delimiter?: string;
   null?: boolean;
   subscribe?: string[];
+  join?: string[];
+  group?: string;
   routingId?: string;
   exec?: string;
   count?: string;
@@ -44,6 +46,10 @@ export interface CatConfig {
   input: FramingOptions;
   output: FramingOptions;
   subscribe: Uint8Array[];
+  /** `-j/--join`: the groups a DISH joins. */
+  join: Uint8Array[];
+  /** `--group`: the group of every message a RADIO sends (else each message names it). */
+  group: Uint8Array | undefined;
   routingId: Uint8Array | undefined;
   exec: string | undefined;
   count: number | undefined;
@@ -117,6 +123,20 @@ export function bytesArg(flag: string, text: string): Uint8Array {
   return enc.encode(text);
 }
 
+/** A RADIO/DISH group (`0x…` for bytes): at most 255 bytes (RFC 48). */
+function groupArg(flag: string, text: string): Uint8Array {
+  const g = bytesArg(flag, text);
+  if (g.length > GROUP_MAX) {
+    throw usage(
+      `${flag} "${text}": a group is at most ${GROUP_MAX} bytes, this one is ${g.length}`,
+    );
+  }
+  return g;
+}
+
+/** The longest RADIO/DISH group, bytes (RFC 48). */
+export const GROUP_MAX = 255;
+
 /** Options whose value is bytes: `0x…` there is hex. */
 const BYTES_OPTIONS = new Set(["routingId", "welcomeMessage"]);
 
@@ -186,14 +206,34 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
   if (f.onExecError !== undefined && f.exec === undefined) {
     throw usage("--on-exec-error needs -e/--exec");
   }
+  if (f.join?.length && type !== "DISH") {
+    throw usage(`-j/--join works with dish, not ${type.toLowerCase()}`);
+  }
+  if (f.group !== undefined && type !== "RADIO") {
+    throw usage(`--group works with radio, not ${type.toLowerCase()}`);
+  }
+  const join = (f.join ?? []).map((g) => groupArg("-j/--join", g));
+  const group = f.group === undefined ? undefined : groupArg("--group", f.group);
+  if (type === "DISH" && join.length === 0) {
+    throw usage("dish receives only the groups it joins: give -j/--join GROUP (repeatable)");
+  }
+  if (type === "RADIO" && group === undefined && inFormat === "text" && delimiter === undefined) {
+    throw usage(
+      "radio needs --group GROUP, or -d STR to read GROUP<STR>BODY lines (e.g. -d '\\t')",
+    );
+  }
   const timeout = integer("-t/--timeout", f.timeout, 1);
+  // DISH messages are [group, body]: raw output leaves the group out, as ROUTER's id
+  const outIds = spec.routingIds || (type === "DISH" && outFormat === "raw");
   return {
     type,
     binds,
     connects,
     input: { format: inFormat, delimiter, separator, routingIds: spec.routingIds },
-    output: { format: outFormat, delimiter, separator, routingIds: spec.routingIds },
+    output: { format: outFormat, delimiter, separator, routingIds: outIds },
     subscribe: (f.subscribe ?? []).map((s) => bytesArg("-s/--subscribe", s)),
+    join,
+    group,
     routingId: f.routingId === undefined ? undefined : bytesArg("--routing-id", f.routingId),
     exec: f.exec,
     count: integer("-n/--count", f.count, 1),

@@ -11,10 +11,11 @@ import type { Frames } from "../io/bytes.ts";
 import { toHex } from "../io/formats/hex.ts";
 import { InputTooLong, readMessages } from "../io/readers.ts";
 import { MessageWriter } from "../io/writers.ts";
-import type { CatConfig } from "./config.ts";
+import { type CatConfig, GROUP_MAX } from "./config.ts";
 import { Monitor } from "./monitor.ts";
 import { type ConnectWatch, watchConnect } from "../connect_notice.ts";
-import { type AnySocket, TYPES } from "./types.ts";
+import { type AnySocket, TYPES, type TypeSpec } from "./types.ts";
+import type { Dish, Peer } from "../../mod.ts";
 
 /** What a run needs from the outside world (the real process, or a test). */
 export interface CatIo {
@@ -117,6 +118,7 @@ export class CatRun {
   /** Binds and connects every endpoint, then subscribes (SUB, XSUB). */
   async start(): Promise<void> {
     const s = this.socket;
+    if (this.cfg.type === "DISH") (s as unknown as Dish).join(...this.cfg.join);
     for (const ep of this.cfg.binds) {
       try {
         await s.bind(ep);
@@ -130,7 +132,15 @@ export class CatRun {
         this.io.log(`bind ${s.lastEndpoint}`);
       }
     }
-    for (const ep of this.cfg.connects) s.connect(ep);
+    for (const ep of this.cfg.connects) {
+      if (this.cfg.type !== "PEER") {
+        s.connect(ep);
+        continue;
+      }
+      // the id input names to send to this peer, known at once (RFC 51 connectPeer)
+      const id = (s as unknown as Peer).connectPeer(ep);
+      this.io.log(`peer ${ep} is routing id ${id.toString(16).padStart(8, "0")}`);
+    }
     // never silent: a connect that keeps failing says so (-v and --events-json show it anyway)
     if (this.cfg.connects.length > 0 && this.cfg.verbose === 0 && !this.cfg.eventsJson) {
       this.#watch = watchConnect(
@@ -209,6 +219,7 @@ export class CatRun {
               : `message of ${frames.length} frames and ${total} bytes exceeds maxMessageSize ${max}`;
           }
         }
+        if (why === undefined && frames !== undefined) why = this.#draftCheck(frames);
         if (why === undefined) {
           batch.push(frames!);
           continue;
@@ -223,6 +234,34 @@ export class CatRun {
       }
       if (batch.length > 0) yield batch;
     }
+  }
+
+  /** Why `frames` cannot be a message of this draft type, or undefined when it can. */
+  #draftCheck(frames: Frames): string | undefined {
+    const kind = (TYPES[this.cfg.type] as TypeSpec).draft;
+    if (kind === undefined) return undefined;
+    const type = this.cfg.type.toLowerCase();
+    const split = this.cfg.input.format === "text" && this.cfg.input.delimiter !== undefined
+      ? " (-d splits a line into frames)"
+      : "";
+    const single = (n: number) =>
+      `${type} messages are a single frame (draft types have no multipart), got ${n} frames${split}`;
+    if (kind === "single" || (kind === "group" && this.cfg.group !== undefined)) {
+      return frames.length === 1 ? undefined : single(frames.length);
+    }
+    if (kind === "routed") {
+      if (frames[0]!.length !== 0 && frames[0]!.length !== 4) {
+        return `a ${type} routing id is 4 bytes (8 hex digits), got ${frames[0]!.length}`;
+      }
+      return frames.length === 2 ? undefined : single(frames.length - 1);
+    }
+    if (frames.length !== 2) {
+      return `expected GROUP and BODY (2 frames, or give --group), got ${frames.length}`;
+    }
+    if (frames[0]!.length > GROUP_MAX) {
+      return `the group is ${frames[0]!.length} bytes: at most ${GROUP_MAX} are allowed`;
+    }
+    return undefined;
   }
 
   get #unit(): string {
@@ -264,6 +303,7 @@ export class CatRun {
       );
       msg = [this.#peer!, ...msg.slice(1)];
     }
+    if (this.cfg.group !== undefined) msg = [this.cfg.group, ...msg];
     if (this.cfg.verbose >= 2) this.io.log(`send ${sizes(msg)}`);
     try {
       await this.socket.send(msg);
@@ -309,7 +349,7 @@ export class CatRun {
         throw new CliError(
           ExitCode.TIMEOUT,
           `timed out after ${this.socket.receiveTimeout} ms waiting for ${
-            this.cfg.type === "REQ" ? "the reply" : "a message"
+            this.cfg.type === "REQ" || this.cfg.type === "CLIENT" ? "the reply" : "a message"
           }${this.#neverConnected()}`,
         );
       }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /** Socket types `zmqkit cat` knows, the class behind each, and which way data flows. */
-import { socketClasses } from "../../mod.ts";
+import { draftSocketClasses, socketClasses } from "../../mod.ts";
 import type { Socket } from "../../mod.ts";
+import { socketCore } from "../../lib/internal.ts";
 
 /**
  * send: stdin → socket. receive: socket → stdout. request: each input message is sent and its
@@ -16,7 +17,28 @@ export interface TypeSpec {
   routingIds: boolean;
   /** May run `--exec` per request. */
   exec: boolean;
+  /**
+   * A draft type (RFC 41, 48, 49, 51): one frame a message, after the routing id (SERVER,
+   * PEER) or the group (RADIO, DISH) when it has one.
+   */
+  draft?: "single" | "routed" | "group";
 }
+
+/**
+ * A draft socket as the CLI drives it: `send()` and `receive()` take and give the frames of
+ * the socket's engine, `[4-byte routing id, body]` for SERVER and PEER, `[group, body]` for
+ * RADIO and DISH, `[body]` for the others, as ROUTER's `[id, ...frames]`.
+ */
+function draft(socket: Socket): Socket {
+  const core = socketCore(socket);
+  Object.defineProperties(socket, {
+    send: { value: (m: Uint8Array[]) => core._send(m) },
+    receive: { value: () => core._receive() },
+  });
+  return socket;
+}
+
+const d = draftSocketClasses;
 
 export const TYPES = {
   PAIR: { create: () => new socketClasses.PAIR(), mode: "duplex", routingIds: false, exec: false },
@@ -45,6 +67,62 @@ export const TYPES = {
     mode: "duplex",
     routingIds: true,
     exec: false,
+  },
+  CLIENT: {
+    create: () => draft(new d.CLIENT()),
+    mode: "request",
+    routingIds: false,
+    exec: false,
+    draft: "single",
+  },
+  SERVER: {
+    create: () => draft(new d.SERVER()),
+    mode: "duplex",
+    routingIds: true,
+    exec: false,
+    draft: "routed",
+  },
+  RADIO: {
+    create: () => draft(new d.RADIO()),
+    mode: "send",
+    routingIds: false,
+    exec: false,
+    draft: "group",
+  },
+  DISH: {
+    create: () => draft(new d.DISH()),
+    mode: "receive",
+    routingIds: false,
+    exec: false,
+    draft: "group",
+  },
+  SCATTER: {
+    create: () => draft(new d.SCATTER()),
+    mode: "send",
+    routingIds: false,
+    exec: false,
+    draft: "single",
+  },
+  GATHER: {
+    create: () => draft(new d.GATHER()),
+    mode: "receive",
+    routingIds: false,
+    exec: false,
+    draft: "single",
+  },
+  PEER: {
+    create: () => draft(new d.PEER()),
+    mode: "duplex",
+    routingIds: true,
+    exec: false,
+    draft: "routed",
+  },
+  CHANNEL: {
+    create: () => draft(new d.CHANNEL()),
+    mode: "duplex",
+    routingIds: false,
+    exec: false,
+    draft: "single",
   },
 } as const satisfies Record<string, TypeSpec>;
 

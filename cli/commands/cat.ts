@@ -26,6 +26,20 @@ Direction, from the type:
   stream, xpub, xsub         printed; end of input stops sending only; with -n N the
                              run ends once N messages came and input has ended
 
+Draft types (RFC 41, 48, 49, 51, 52): messages are a single frame, so a line that -d
+splits into more (or a json array of more) is bad input, exit 2.
+  client                     as req: each input message is sent, one reply printed
+  server, peer               as router: "<routing id><TAB>message" both ways, the id
+                             being 8 hex digits (the 32-bit id; an empty id: the last
+                             peer heard from). peer -c prints each peer's id on stderr
+  radio                      send each message to --group G; without --group each
+                             message is GROUP then BODY: "weather<-d STR>sunny", or a
+                             json array ["weather","sunny"]; groups are at most 255 bytes
+  dish                       print "GROUP<TAB>BODY" (-d STR instead of TAB; json:
+                             [group, body]; raw: the body) of the -j/--join groups
+  scatter, gather            as push, pull
+  channel                    as pair
+
 Formats (--in, --out, or -f for both), one message per line unless noted:
   text     the line is one frame; with -d STR it is split into frames at STR.
            Frames are printed joined by -d (default: a TAB).
@@ -79,6 +93,9 @@ Examples:
   zmqkit cat router -b 'tcp://*:5558'                        chat: "<id hex><TAB>text"
   zmqkit cat dealer -c tcp://host:5558 --routing-id alice    ...with a named dealer
   zmqkit cat pull -b tcp://127.0.0.1:0 -v                    any port, show events
+  zmqkit cat server -b 'tcp://*:5559'                        "<id hex><TAB>text" both ways
+  zmqkit cat dish -b 'tcp://*:5560' -j weather -j news       print "group<TAB>body"
+  zmqkit cat radio -c tcp://host:5560 --group weather        each line to "weather"
 `;
 
 export function addCatCommand(program: Command): void {
@@ -98,6 +115,8 @@ export function addCatCommand(program: Command): void {
     .option("-d, --delimiter <str>", "frame delimiter within a line (\\t, \\0, \\xHH escapes)")
     .option("-0, --null", "messages end with NUL instead of a newline")
     .option("-s, --subscribe <prefix>", "sub/xsub: subscribe to a prefix (repeatable)", collect)
+    .option("-j, --join <group>", "dish: join a group (repeatable; 0x... for bytes)", collect)
+    .option("--group <group>", "radio: send every message to this group")
     .option("--routing-id <id>", "our routing id (0x... for bytes)")
     .option("-e, --exec <cmd>", "rep/router: answer each request with the output of CMD")
     .option("-n, --count <n>", "stop after N messages received (sent for push/pub)")

@@ -35,8 +35,9 @@ export const socketClasses = {
 } as const;
 
 /**
- * The draft types (RFC 41, 48, 49, 51, 52) by wire name: apart from socketClasses, which the CLI and
- * proxies offer, until they handle single-frame messages with routing ids and groups.
+ * The draft types (RFC 41, 48, 49, 51) by wire name, apart from socketClasses: `zmqkit cat`
+ * offers them with its own handling of routing ids and groups (cli/cat/types.ts); the proxies
+ * and brokers do not.
  */
 export const draftSocketClasses = {
   SERVER: Server,

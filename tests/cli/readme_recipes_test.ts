@@ -288,6 +288,25 @@ scenario("zmqkit cat router -b 'tcp://*:5558'", (r) => {
   });
 });
 
+scenario("zmqkit cat dish -b 'tcp://*:5562' -j weather -j news", (r) => {
+  it(`${at(r, 0)} prints what ${at(r, 1)} sends to a group it joined`, async () => {
+    const dish = r.start(0);
+    await bound(r.port(5562));
+    const radio = r.start(1);
+    // a RADIO drops what it sends before the DISH's JOIN has arrived: type until it shows
+    const typed = promised(r, 1, /# type: (.+)$/);
+    const until = Date.now() + WAIT;
+    while (!dish.stdout.includes("\n")) {
+      assert.ok(Date.now() < until, "the dish printed nothing");
+      radio.write(`sports,not joined\n${typed}\n`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const want = promised(r, 0, /# prints: (.+)$/).replace("<TAB>", "\t");
+    assert.equal(dish.stdout.split("\n")[0], want);
+    assert.ok(!dish.stdout.includes("not joined"), dish.stdout);
+  });
+});
+
 scenario(
   "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | zmqkit cat stream -c tcp://example.com:80 -f raw",
   (r) => {

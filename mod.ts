@@ -36,6 +36,7 @@ export {
   MAX_GROUPS_PER_PEER,
   Radio,
   type ReceivedGroup,
+  type UdpCounters,
 } from "./lib/sockets/radio_dish.ts";
 export { Gather, Scatter } from "./lib/sockets/scatter_gather.ts";
 export { Channel, Peer } from "./lib/sockets/peer_channel.ts";

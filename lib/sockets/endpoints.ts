@@ -18,6 +18,15 @@ import {
   type PendingConnect,
 } from "../transports/inproc.ts";
 import { listenEndpoint } from "../transports/stream.ts";
+import {
+  bindDatagrams,
+  connectDatagrams,
+  DatagramEngine,
+  isUdpEndpoint,
+  parseUdpEndpoint,
+  type UdpCounters,
+} from "../transports/udp.ts";
+import type { UdpSocket } from "../transports/runtime/udp.ts";
 import { Connecter } from "./connecter.ts";
 import type { ResolvedOptions } from "./options.ts";
 
@@ -36,6 +45,19 @@ export interface EndpointsHost {
     pipe: Pipe | undefined,
     gone: (reason: CloseReason) => void,
   ): ConnectionEngine;
+  /**
+   * udp:// (RADIO connects, DISH binds): which, and the counters; undefined for the types
+   * that cannot use udp.
+   */
+  udp(): { role: "bind" | "connect"; peerType: string; counters: UdpCounters } | undefined;
+  /** A datagram pipe is ready: the peer is "there" (udp has no handshake). */
+  activate(pipe: Pipe, remote: string): void;
+}
+
+interface Datagrams {
+  engine: DatagramEngine;
+  pipe: Pipe;
+  socket: Promise<UdpSocket | undefined>;
 }
 
 interface Bound {
@@ -53,6 +75,8 @@ export class Endpoints {
   #host: EndpointsHost;
   #binds = new Map<string, Bound>();
   #connects = new Map<string, Connected>();
+  /** udp:// binds and connects, by endpoint (as bound, as connected). */
+  #datagrams = new Map<string, Datagrams>();
 
   constructor(host: EndpointsHost) {
     this.#host = host;
@@ -61,6 +85,7 @@ export class Endpoints {
   /** Binds; resolves with the endpoint as bound (wildcards resolved). */
   async bind(endpoint: string): Promise<string> {
     const host = this.#host;
+    if (isUdpEndpoint(endpoint)) return this.#bindUdp(endpoint);
     const ep = parseEndpoint(endpoint, "bind");
     if (ep.transport === "inproc") {
       inprocBind(endpoint, host.inproc);
@@ -90,6 +115,12 @@ export class Endpoints {
   }
 
   async unbind(endpoint: string): Promise<void> {
+    const udp = this.#datagrams.get(endpoint);
+    if (udp && isUdpEndpoint(endpoint) && this.#host.udp()?.role === "bind") {
+      this.#datagrams.delete(endpoint);
+      await this.#closeDatagrams(udp);
+      return;
+    }
     const bound = this.#binds.get(endpoint);
     if (!bound) throw new ZmqError("ENOENT", `Not bound to "${endpoint}"`, { address: endpoint });
     this.#binds.delete(endpoint);
@@ -100,6 +131,7 @@ export class Endpoints {
 
   connect(endpoint: string): void {
     const host = this.#host;
+    if (isUdpEndpoint(endpoint)) return this.#connectUdp(endpoint);
     const ep = parseEndpoint(endpoint, "connect");
     if (this.#connects.has(endpoint)) return; // libzmq: a second connect to the same endpoint is a no-op
     const pipe = host.opts.immediate ? undefined : host.newPipe(endpoint);
@@ -122,6 +154,12 @@ export class Endpoints {
   }
 
   disconnect(endpoint: string): void {
+    const udp = this.#datagrams.get(endpoint);
+    if (udp && this.#host.udp()?.role === "connect") {
+      this.#datagrams.delete(endpoint);
+      void this.#closeDatagrams(udp);
+      return;
+    }
     const entry = this.#connects.get(endpoint);
     if (!entry) {
       throw new ZmqError("ENOENT", `Not connected to "${endpoint}"`, { address: endpoint });
@@ -140,6 +178,9 @@ export class Endpoints {
   /** Stops accepting: listeners closed, inproc names released. Settles once all are closed. */
   stopListening(): Promise<void> {
     const closing: Promise<void>[] = [];
+    if (this.#host.udp()?.role === "bind") {
+      for (const d of this.#datagrams.values()) closing.push(this.#closeSocket(d));
+    }
     for (const [ep, b] of this.#binds) {
       if (!b.listener) inprocUnbind(ep, this.#host.inproc);
       else closing.push(b.listener.close().catch(() => {}));
@@ -149,6 +190,8 @@ export class Endpoints {
 
   /** Ends every connection: accepted sessions closed, connecters stopped. */
   closeAll(): void {
+    for (const d of this.#datagrams.values()) void this.#closeDatagrams(d);
+    this.#datagrams.clear();
     for (const b of this.#binds.values()) for (const s of b.sessions) s.close();
     this.#binds.clear();
     for (const entry of this.#connects.values()) {
@@ -156,6 +199,108 @@ export class Endpoints {
       if (entry.inproc) inprocDisconnect(entry.inproc);
     }
     this.#connects.clear();
+  }
+
+  // ---- udp:// (RADIO/DISH) ----
+
+  #udpRole(endpoint: string, mode: "bind" | "connect") {
+    const udp = this.#host.udp();
+    if (!udp || udp.role !== mode) {
+      throw new ZmqError(
+        "EPROTONOSUPPORT",
+        udp
+          ? `udp:// is for a RADIO to connect and a DISH to bind, not to ${mode} ("${endpoint}")`
+          : `udp:// is for RADIO and DISH sockets only ("${endpoint}")`,
+        { address: endpoint },
+      );
+    }
+    return udp;
+  }
+
+  /** A pipe and engine for a udp endpoint, the peer set at once (no handshake). */
+  #datagramPipe(
+    endpoint: string,
+    peerType: string,
+    counters: UdpCounters,
+    target?: { host: string; port: number },
+  ): { pipe: Pipe; engine: DatagramEngine } {
+    const pipe = this.#host.newPipe(endpoint);
+    const engine = new DatagramEngine(pipe, counters, target);
+    pipe.engine = engine;
+    pipe.peer = {
+      socketType: peerType,
+      identity: new Uint8Array(0),
+      metadata: [],
+      zmtp31: true,
+    };
+    return { pipe, engine };
+  }
+
+  async #bindUdp(endpoint: string): Promise<string> {
+    const host = this.#host;
+    const udp = this.#udpRole(endpoint, "bind");
+    const ep = parseUdpEndpoint(endpoint, "bind");
+    const sink: { engine?: DatagramEngine } = {};
+    let socket: UdpSocket;
+    try {
+      socket = await bindDatagrams(ep, endpoint, (data) => sink.engine?.datagram(data));
+    } catch (e) {
+      host.emit({ type: "bind:error", address: endpoint, error: e as Error });
+      throw e;
+    }
+    if (host.isClosed()) {
+      await socket.close();
+      throw new ZmqError("ETERM", "Socket closed during bind", { address: endpoint });
+    }
+    // a wildcard port resolved; otherwise the endpoint as given (libzmq's last endpoint)
+    const resolved = ep.port === 0
+      ? endpoint.slice(0, endpoint.lastIndexOf(":") + 1) + socket.port
+      : endpoint;
+    if (this.#datagrams.has(resolved)) {
+      await socket.close();
+      throw new ZmqError("EADDRINUSE", `Already bound to "${resolved}"`, { address: endpoint });
+    }
+    const made = this.#datagramPipe(resolved, udp.peerType, udp.counters);
+    sink.engine = made.engine;
+    made.engine.ready(socket);
+    this.#datagrams.set(resolved, { ...made, socket: Promise.resolve(socket) });
+    host.emit({ type: "bind", address: resolved });
+    host.activate(made.pipe, ep.group ?? ep.host);
+    return resolved;
+  }
+
+  #connectUdp(endpoint: string): void {
+    const host = this.#host;
+    const udp = this.#udpRole(endpoint, "connect");
+    const ep = parseUdpEndpoint(endpoint, "connect");
+    if (this.#datagrams.has(endpoint)) return;
+    const made = this.#datagramPipe(endpoint, udp.peerType, udp.counters, ep);
+    const socket = connectDatagrams(ep, endpoint).then(
+      (s) => {
+        made.engine.ready(s);
+        return s;
+      },
+      (e) => {
+        // no socket (hardly ever: an ephemeral port on 0.0.0.0): the endpoint is gone, and
+        // what waited for it is dropped rather than holding a lingering close for ever
+        host.emit({ type: "handshake:error:other", address: endpoint, error: e as Error });
+        if (this.#datagrams.get(endpoint)?.pipe === made.pipe) this.#datagrams.delete(endpoint);
+        host.terminate(made.pipe, true);
+        return undefined;
+      },
+    );
+    this.#datagrams.set(endpoint, { ...made, socket });
+    host.activate(made.pipe, `${ep.host}:${ep.port}`);
+  }
+
+  async #closeSocket(d: Datagrams): Promise<void> {
+    d.engine.close();
+    await (await d.socket)?.close();
+  }
+
+  async #closeDatagrams(d: Datagrams): Promise<void> {
+    this.#host.terminate(d.pipe, true);
+    await this.#closeSocket(d);
   }
 
   #accept(endpoint: string, bound: Bound, conn: Connection): void {

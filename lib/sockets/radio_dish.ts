@@ -16,6 +16,12 @@ import type { MessageLike } from "./message.ts";
 import { optionNamesFor, type SocketOptions } from "./options.ts";
 import { Socket, socketCore } from "./socket.ts";
 import { SocketCore } from "./socket_core.ts";
+import { newUdpCounters, type UdpCounters } from "../transports/udp.ts";
+
+export type { UdpCounters };
+
+/** A udp:// pipe: no JOIN travels over UDP, so it gets every group (as libzmq's RADIO). */
+const isUdp = (pipe: Pipe): boolean => pipe.endpoint.startsWith("udp://");
 
 /**
  * The most groups one DISH connection may have joined at a RADIO; JOINs beyond are ignored
@@ -43,9 +49,15 @@ export class RadioCore extends SocketCore {
   dropped = 0;
   /** JOINs ignored because the peer had MAX_GROUPS_PER_PEER groups already. */
   ignoredJoins = 0;
+  /** What its udp:// connects counted. */
+  readonly udp: UdpCounters = newUdpCounters();
 
   constructor(options?: SocketOptions) {
     super("RADIO", options, optionNamesFor("RADIO"));
+  }
+
+  protected override udpTransport() {
+    return { role: "connect" as const, peerType: "DISH", counters: this.udp };
   }
 
   /** Our sessions hand JOIN/LEAVE commands to the socket (no other type's do). */
@@ -86,7 +98,7 @@ export class RadioCore extends SocketCore {
     }
     const key = bytesKey(msg[0]!);
     for (const p of this.pipes) {
-      if (!p.peer || !groupsOf(p).has(key)) continue;
+      if (!p.peer || !(groupsOf(p).has(key) || isUdp(p))) continue;
       if (p.canWrite()) p.write(msg);
       else this.dropped++;
     }
@@ -100,9 +112,15 @@ export class DishCore extends SocketCore {
   #groups = new Map<string, Uint8Array>();
   /** Connections closed for sending something other than a group and a body. */
   malformed = 0;
+  /** What its udp:// binds counted (malformed and overflowing datagrams among them). */
+  readonly udp: UdpCounters = newUdpCounters();
 
   constructor(options?: SocketOptions) {
     super("DISH", options, optionNamesFor("DISH"), { linger: 0 });
+  }
+
+  protected override udpTransport() {
+    return { role: "bind" as const, peerType: "RADIO", counters: this.udp };
   }
 
   join(groups: ReadonlyArray<string | Uint8Array>): void {
@@ -208,6 +226,14 @@ export class Radio extends Socket {
   get dropped(): number {
     return socketCore<RadioCore>(this).dropped;
   }
+
+  /**
+   * What its `udp://` connects counted: datagrams `sent`, messages not sent because over
+   * 8192 bytes (`oversize`), and `sendErrors`. A copy.
+   */
+  get udpCounters(): UdpCounters {
+    return { ...socketCore<RadioCore>(this).udp };
+  }
 }
 
 /**
@@ -248,6 +274,14 @@ export class Dish extends Socket {
   /** Leaves each group given; EINVAL if not joined. */
   leave(...groups: Array<string | Uint8Array>): void {
     socketCore<DishCore>(this).leave(groups);
+  }
+
+  /**
+   * What its `udp://` binds counted: datagrams `received`, dropped as `malformed` (empty, a
+   * group length past the end, over 8192 bytes), dropped on a full queue (`overflow`). A copy.
+   */
+  get udpCounters(): UdpCounters {
+    return { ...socketCore<DishCore>(this).udp };
   }
 
   /** The next message of a joined group, with its group. */

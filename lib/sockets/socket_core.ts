@@ -28,6 +28,7 @@ import { receiveSlabs, type SlabPool } from "../util/slab_pool.ts";
 import type { SocketType } from "../wire/constants.ts";
 import { isCompatible } from "./compatibility.ts";
 import { Endpoints } from "./endpoints.ts";
+import type { UdpCounters } from "../transports/udp.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { SocketHooks } from "./socket_hooks.ts";
 
@@ -66,6 +67,13 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       newPipe: (endpoint) => this.#newPipe(endpoint),
       terminate: (pipe, dropInbound) => this.#terminate(pipe, dropInbound),
       startSession: (endpoint, conn, pipe, gone) => this.#startSession(endpoint, conn, pipe, gone),
+      udp: () => this.udpTransport(),
+      activate: (pipe, remote) => {
+        // udp has no handshake (and libzmq reports none): the pipe is simply ready
+        pipe.address = remote;
+        this.xready(pipe);
+        this.kick();
+      },
     });
   }
 
@@ -150,6 +158,16 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     conn.unref?.(); // only waiting sends and receives keep the process alive (keep_alive.ts)
     session.start();
     return session;
+  }
+
+  /**
+   * udp:// (draft): RADIO connects, DISH binds (their cores say so, with the peer's type and
+   * where the transport counts); other types cannot use it.
+   */
+  protected udpTransport():
+    | { role: "bind" | "connect"; peerType: string; counters: UdpCounters }
+    | undefined {
+    return undefined;
   }
 
   /** The engine for a new tcp/ipc connection: ZMTP, unless the type speaks raw bytes. */

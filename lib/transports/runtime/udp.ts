@@ -11,9 +11,15 @@
  * 255.255.255.255, and the sender's own socket receives it too; a datagram sent to
  * 127.0.0.1 reaches only one of them. The socket is unref'd: it does not keep the process
  * alive by itself (keep_alive.ts).
+ *
+ * Also the `udp://` transport of RADIO/DISH (lib/transports/udp.ts): IPv4 multicast
+ * membership, TTL, loopback and interface. Checked with the same three runtimes: a socket
+ * that joined 239.0.0.1 on 127.0.0.1 receives what another sends there with
+ * setMulticastInterface("127.0.0.1").
  */
 import * as dgram from "node:dgram";
 import * as os from "node:os";
+import { runtimeName } from "./info.ts";
 
 /** Where a datagram came from. */
 export interface DatagramSource {
@@ -29,6 +35,22 @@ export interface UdpOptions {
   address?: string;
   /** Allow sending to broadcast addresses (SO_BROADCAST). */
   broadcast?: boolean;
+  /** SO_REUSEADDR (default true: other sockets may bind the same port). */
+  reuseAddr?: boolean;
+  /**
+   * Join this IPv4 multicast group once bound (IP_ADD_MEMBERSHIP), on the interface with
+   * address `multicastInterface` if given, else the one the system picks.
+   */
+  joinGroup?: string | undefined;
+  /**
+   * The interface (by its IPv4 address) to join `joinGroup` on and to send multicast from
+   * (IP_MULTICAST_IF).
+   */
+  multicastInterface?: string | undefined;
+  /** IP_MULTICAST_TTL for datagrams sent to multicast groups (the system's default: 1). */
+  multicastTtl?: number;
+  /** IP_MULTICAST_LOOP: our own multicast datagrams come back to this machine (default on). */
+  multicastLoop?: boolean;
   /** Called with each datagram received (the bytes are the callee's to keep). */
   onDatagram(data: Uint8Array, from: DatagramSource): void;
 }
@@ -50,7 +72,7 @@ export interface UdpSocket {
  */
 export function openUdp(options: UdpOptions): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket({ type: "udp4", reuseAddr: true });
+    const sock = dgram.createSocket({ type: "udp4", reuseAddr: options.reuseAddr ?? true });
     let closed = false;
     let done: Promise<void> | undefined;
     const fail = (e: Error) => {
@@ -74,6 +96,14 @@ export function openUdp(options: UdpOptions): Promise<UdpSocket> {
       sock.on("error", () => {});
       try {
         if (options.broadcast) sock.setBroadcast(true);
+        if (options.multicastTtl !== undefined) sock.setMulticastTTL(options.multicastTtl);
+        if (options.multicastLoop !== undefined) sock.setMulticastLoopback(options.multicastLoop);
+        if (options.multicastInterface !== undefined) {
+          sock.setMulticastInterface(options.multicastInterface);
+        }
+        if (options.joinGroup !== undefined) {
+          sock.addMembership(options.joinGroup, options.multicastInterface);
+        }
       } catch (e) {
         fail(e as Error);
         return;
@@ -82,7 +112,7 @@ export function openUdp(options: UdpOptions): Promise<UdpSocket> {
       const port = sock.address().port;
       resolve({
         port,
-        send: (data, toPort, toAddress) =>
+        send: ordered((data, toPort, toAddress) =>
           new Promise<void>((res, rej) => {
             if (closed) return rej(new Error("UDP socket is closed"));
             try {
@@ -90,7 +120,8 @@ export function openUdp(options: UdpOptions): Promise<UdpSocket> {
             } catch (e) {
               rej(e);
             }
-          }),
+          })
+        ),
         close: () => {
           if (done !== undefined) return done;
           closed = true;
@@ -106,6 +137,23 @@ export function openUdp(options: UdpOptions): Promise<UdpSocket> {
       });
     });
   });
+}
+
+type Send = (data: Uint8Array, port: number, address: string) => Promise<void>;
+
+/**
+ * Datagrams go in the order sent. Deno's node:dgram (2.9) sends datagrams handed to it in one
+ * turn in reverse order (20 sends in a loop arrive 19, 18 … 0; Bun and Node keep the order),
+ * so there each send waits for the one before it.
+ */
+function ordered(send: Send): Send {
+  if (runtimeName() !== "deno") return send;
+  let tail: Promise<void> = Promise.resolve();
+  return (data, port, address) => {
+    const sent = tail.then(() => send(data, port, address));
+    tail = sent.catch(() => {});
+    return sent;
+  };
 }
 
 /** An IPv4 address of one of the machine's network interfaces. */

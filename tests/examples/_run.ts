@@ -165,6 +165,11 @@ export async function freeEndpoint(): Promise<string> {
 /** The lines of `out` that match `re`. */
 export const lines = (out: string, re: RegExp): string[] =>
   out.split("\n").filter((l) => re.test(l));
+/** 1, 2, …, n. */
+export const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+/** The numbers of a Lazy Pirate client's "I: server replied OK (n)" lines, in order. */
+export const pirateReplies = (out: string): number[] =>
+  [...out.matchAll(/^I: server replied OK \((\d+)\)$/gm)].map((m) => Number(m[1]));
 export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const text = (b: Uint8Array | undefined): string => new TextDecoder().decode(b);
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -22,16 +22,14 @@ import {
   freeEndpoint,
   libzmqScope,
   lines,
+  oneTo,
+  pirateReplies as replies,
   sleep,
   text,
   utf8,
   WAIT,
 } from "./_run.ts";
 
-/** The numbers in a client's "server replied OK (n)" lines, in order. */
-const replies = (out: string) =>
-  [...out.matchAll(/^I: server replied OK \((\d+)\)$/gm)].map((m) => Number(m[1]));
-const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 /** The numbers in a server's "I: answered request (n)" or "I: request (n)" lines. */
 const answered = (out: string) =>
   [...out.matchAll(/^I: (?:answered )?request \((\d+)\)$/gm)].map((m) => Number(m[1]));

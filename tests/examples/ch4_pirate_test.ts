@@ -21,16 +21,14 @@ import {
   freeEndpoint,
   libzmqScope,
   lines,
+  oneTo,
+  pirateReplies as replies,
   sleep,
   text,
   utf8,
   WAIT,
 } from "./_run.ts";
 
-/** The numbers in the client's "server replied OK (n)" lines, in order. */
-const replies = (out: string) =>
-  [...out.matchAll(/^I: server replied OK \((\d+)\)$/gm)].map((m) => Number(m[1]));
-const oneTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 /** The requests a server printed, a repeat in a row (a resend it had already seen) once. */
 const served = (out: string) =>
   [...out.matchAll(/^I: normal request \((\d+)\)$/gm)].map((m) => Number(m[1]))

@@ -175,6 +175,11 @@ const ALIASES: Readonly<Record<string, ErrorCode>> = {
   EHOSTDOWN: "EHOSTUNREACH",
 };
 
+/** True when `e` is a ZmqError with `code` (ETERM after close, EAGAIN after a timeout…). */
+export function hasCode(e: unknown, code: string): boolean {
+  return e instanceof ZmqError && e.code === code;
+}
+
 /**
  * `error` as a ZmqError: itself when it is one, else wrapped (as `cause`) with the libzmq code
  * its system error name stands for, or `fallback` when it has none.

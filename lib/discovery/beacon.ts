@@ -90,11 +90,3 @@ export function uuidBytes(hex: string): Uint8Array {
   for (let i = 0; i < UUID_SIZE; i++) out[i] = parseInt(digits.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
-
-/** A random (version 4) UUID, as 16 bytes. */
-export function randomUuid(): Uint8Array {
-  const out = globalThis.crypto.getRandomValues(new Uint8Array(UUID_SIZE));
-  out[6] = (out[6]! & 0x0f) | 0x40; // version 4
-  out[8] = (out[8]! & 0x3f) | 0x80; // RFC 4122 variant
-  return out;
-}

@@ -17,7 +17,8 @@ import { holdUntil, unrefTimer } from "../transports/runtime/keep_alive.ts";
 import { ipv4Interfaces, openUdp, type UdpSocket } from "../transports/runtime/udp.ts";
 import { QueuedIterator } from "../util/queued_iterator.ts";
 import { type BeaconEvent, type BeaconPeer, PeerTable } from "./peer_table.ts";
-import { encodeBeacon, randomUuid, uuidBytes, uuidHex, ZRE_DISCOVERY_PORT } from "./beacon.ts";
+import { encodeBeacon, uuidBytes, uuidHex, ZRE_DISCOVERY_PORT } from "./beacon.ts";
+import { randomUuid } from "../util/bytes.ts";
 
 /** Counts of a {@linkcode Beacon}, from `statistics()`. */
 export interface BeaconStatistics {

@@ -10,7 +10,7 @@
  * Wire: one frame, the sender's state as one ASCII digit: "1" PRIMARY, "2" BACKUP,
  * "3" ACTIVE, "4" PASSIVE (what the Guide's C servers send). Anything else is ignored.
  */
-import { ZmqError } from "../errors.ts";
+import { hasCode } from "../errors.ts";
 import type { Message } from "../pipe.ts";
 import { Publisher } from "../sockets/pub.ts";
 import { Subscriber } from "../sockets/sub.ts";
@@ -215,7 +215,6 @@ const PEER_EVENTS: Record<number, BinaryStarEvent> = {
   0x33: "PEER_ACTIVE",
   0x34: "PEER_PASSIVE",
 };
-const isTerm = (e: unknown) => e instanceof ZmqError && e.code === "ETERM";
 
 /**
  * The event a state message from the peer stands for: exactly one frame of one byte, "1" to
@@ -491,7 +490,7 @@ export class BinaryStar {
     clearInterval(this.#timer);
     this.#publisher?.close();
     this.#subscriber?.close();
-    if (error !== undefined && !isTerm(error)) this.#fail?.(error);
+    if (error !== undefined && !hasCode(error, "ETERM")) this.#fail?.(error);
     else this.#finish?.();
   }
 }

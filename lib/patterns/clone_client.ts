@@ -13,7 +13,7 @@
  *   active   the server's changes numbered above the client's sequence, applied in order
  * and from either, on `timeout` ms without a message from the server, on to the next server.
  */
-import { ZmqError } from "../errors.ts";
+import { hasCode, ZmqError } from "../errors.ts";
 import type { Message } from "../pipe.ts";
 import { Dealer } from "../sockets/dealer.ts";
 import { Subscriber } from "../sockets/sub.ts";
@@ -64,7 +64,6 @@ interface Server {
 }
 
 const MAX_SERVERS = 2;
-const isCode = (e: unknown, code: string) => e instanceof ZmqError && e.code === code;
 
 /**
  * The Clone client as a class (the Guide's clone API): `connect()` to one server, or to both
@@ -317,7 +316,7 @@ export class CloneClient {
         }
       }
     } catch (e) {
-      if (!isCode(e, "ETERM")) throw e;
+      if (!hasCode(e, "ETERM")) throw e;
     }
   }
 
@@ -402,7 +401,7 @@ export class CloneClient {
         map.store(msg);
       }
     } catch (e) {
-      if (isCode(e, "EAGAIN") || isCode(e, "ETERM")) return false;
+      if (hasCode(e, "EAGAIN") || hasCode(e, "ETERM")) return false;
       throw e;
     } finally {
       dealer.close();
@@ -437,7 +436,7 @@ export class CloneClient {
         });
       }
     } catch (e) {
-      if (isCode(e, "EAGAIN") || isCode(e, "ETERM")) return "silence";
+      if (hasCode(e, "EAGAIN") || hasCode(e, "ETERM")) return "silence";
       throw e;
     }
   }

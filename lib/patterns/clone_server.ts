@@ -18,7 +18,8 @@
  * changes its own clients send until the peer has published them too, matched by UUID; when
  * it takes over (`activate()`), what it still holds is published as new changes.
  */
-import { ZmqError } from "../errors.ts";
+import { bytesKey } from "../util/bytes.ts";
+import { hasCode, ZmqError } from "../errors.ts";
 import type { Message } from "../pipe.ts";
 import { Dealer } from "../sockets/dealer.ts";
 import { Publisher } from "../sockets/pub.ts";
@@ -133,8 +134,6 @@ const dec = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 /** A passive server holds at most this many changes; past it, the oldest are dropped. */
 const MAX_PENDING = 100_000;
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-const isTerm = (e: unknown) => e instanceof ZmqError && e.code === "ETERM";
 
 /** A change's `ttl` property in ms, or 0 (none, or not a positive number). */
 function ttlOf(msg: Kvmsg): number {
@@ -407,7 +406,7 @@ export class CloneServer {
     this.#snapshot?.close();
     this.#publisher?.close();
     this.#collector?.close();
-    if (error !== undefined && !isTerm(error)) this.#fail?.(error);
+    if (error !== undefined && !hasCode(error, "ETERM")) this.#fail?.(error);
     else this.#finish?.();
   }
 
@@ -525,11 +524,11 @@ export class CloneServer {
 
   /** Passive: removes a held change with the same UUID; whether there was one. */
   #matched(change: Kvmsg): boolean {
-    return change.uuid.length === 16 && this.#pending.delete(hex(change.uuid));
+    return change.uuid.length === 16 && this.#pending.delete(bytesKey(change.uuid));
   }
 
   #hold(change: Kvmsg): void {
-    const id = change.uuid.length === 16 ? hex(change.uuid) : this.#anonymous++;
+    const id = change.uuid.length === 16 ? bytesKey(change.uuid) : this.#anonymous++;
     this.#pending.set(id, compactKvmsg(change));
     if (this.#pending.size > MAX_PENDING) this.#pending.delete(this.#pending.keys().next().value!);
   }
@@ -595,10 +594,10 @@ export class CloneServer {
         map.store(msg);
       }
     } catch (e) {
-      if (e instanceof KvmsgError || (e instanceof ZmqError && e.code === "EAGAIN")) {
+      if (e instanceof KvmsgError || hasCode(e, "EAGAIN")) {
         const reason = e instanceof KvmsgError ? e.message : "no answer";
         this.#emit({ type: "sync-failed", peer, reason });
-      } else if (!isTerm(e)) throw e;
+      } else if (!hasCode(e, "ETERM")) throw e;
     } finally {
       dealer.close();
       if (following.dealer === dealer) following.dealer = undefined;

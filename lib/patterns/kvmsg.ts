@@ -14,6 +14,7 @@
  * message that could not be decoded (a key too long, a sequence out of range, a property name
  * with `=`) is a programmer error: RangeError or TypeError.
  */
+import { randomUuid } from "../util/bytes.ts";
 
 /** One key-value message. */
 export interface Kvmsg {
@@ -106,10 +107,7 @@ export function createKvmsg(
  * @returns The UUID.
  */
 export function newUuid(): Uint8Array {
-  const uuid = crypto.getRandomValues(new Uint8Array(16));
-  uuid[6] = (uuid[6]! & 0x0f) | 0x40;
-  uuid[8] = (uuid[8]! & 0x3f) | 0x80;
-  return uuid;
+  return randomUuid();
 }
 
 function encodeSequence(sequence: number): Uint8Array {

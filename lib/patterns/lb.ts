@@ -9,7 +9,7 @@
  *   [worker][""]["READY"]                      ready (any single body frame)
  *   [worker][""][client][""][reply…]           a reply, which also makes the worker free
  */
-import { ZmqError } from "../errors.ts";
+import { hasCode } from "../errors.ts";
 import type { Message } from "../pipe.ts";
 import type { MessageLike } from "../sockets/message.ts";
 
@@ -34,7 +34,6 @@ export interface LoadBalancerStatistics {
 }
 
 const EMPTY = new Uint8Array(0);
-const isTerm = (e: unknown) => e instanceof ZmqError && e.code === "ETERM";
 
 /**
  * The guide's load-balancing broker ("lbbroker") between REQ clients on the `frontend` ROUTER
@@ -139,7 +138,7 @@ export class LoadBalancingBroker {
     if (this.#done) return;
     this.#done = true;
     this.#wake?.();
-    if (error !== undefined && !isTerm(error)) this.#fail?.(error);
+    if (error !== undefined && !hasCode(error, "ETERM")) this.#fail?.(error);
     else this.#finish?.();
   }
 

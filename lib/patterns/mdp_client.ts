@@ -7,7 +7,8 @@
  * with the Lazy Pirate's recovery: no reply within the timeout, and the socket is thrown away,
  * a new one made and the request sent again, a set number of times.
  */
-import { ZmqError } from "../errors.ts";
+import { bytesEqual } from "../util/bytes.ts";
+import { hasCode, ZmqError } from "../errors.ts";
 import type { Message } from "../pipe.ts";
 import { Dealer } from "../sockets/dealer.ts";
 import { type MessageLike, toMessage } from "../sockets/message.ts";
@@ -58,9 +59,6 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const EMPTY = new Uint8Array(0);
 const HEADER = enc.encode(MDPC);
-const equal = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
-const isCode = (e: unknown, code: string) => e instanceof ZmqError && e.code === code;
 
 function checkTimeout(name: string, value: number): number {
   if (!(value > 0)) throw new RangeError(`${name} must be > 0 ms, current value is ${value}`);
@@ -285,15 +283,15 @@ export class MajordomoClient {
       try {
         msg = await socket.receive();
       } catch (e) {
-        if (isCode(e, "EAGAIN")) {
+        if (hasCode(e, "EAGAIN")) {
           this.#stats.timeouts++;
           return undefined;
         }
-        if (isCode(e, "ETERM") && !this.#closed) return undefined; // replaced by a new socket
+        if (hasCode(e, "ETERM") && !this.#closed) return undefined; // replaced by a new socket
         throw e;
       }
       // [""]["MDPC01"][service][body…]
-      if (msg.length < 3 || msg[0]!.length !== 0 || !equal(msg[1]!, HEADER)) {
+      if (msg.length < 3 || msg[0]!.length !== 0 || !bytesEqual(msg[1]!, HEADER)) {
         this.#stats.invalid++;
         continue;
       }

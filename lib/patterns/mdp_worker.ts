@@ -14,7 +14,8 @@
  *   ↔ [""]["MDPW01"][0x04]                           HEARTBEAT
  *   ↔ [""]["MDPW01"][0x05]                           DISCONNECT
  */
-import { ZmqError } from "../errors.ts";
+import { bytesEqual } from "../util/bytes.ts";
+import { hasCode, ZmqError } from "../errors.ts";
 import type { Message } from "../pipe.ts";
 import { Dealer } from "../sockets/dealer.ts";
 import { type MessageLike, toMessage } from "../sockets/message.ts";
@@ -75,9 +76,6 @@ const enc = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const HEADER = enc.encode(MDPW);
 const command = (c: number) => new Uint8Array([c]);
-const equal = (a: Uint8Array, b: Uint8Array) =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
-const isCode = (e: unknown, code: string) => e instanceof ZmqError && e.code === code;
 /** Most requests held for receive() at once: MDP sends one at a time, so more is a broken broker. */
 const MAX_QUEUED = 64;
 
@@ -224,7 +222,7 @@ export class MajordomoWorker implements AsyncIterable<MajordomoRequest> {
       try {
         yield await this.receive();
       } catch (e) {
-        if (isCode(e, "ETERM")) return;
+        if (hasCode(e, "ETERM")) return;
         throw e;
       }
     }
@@ -290,7 +288,7 @@ export class MajordomoWorker implements AsyncIterable<MajordomoRequest> {
         msg = await socket.receive();
       } catch (e) {
         // ETERM: this socket was closed (reconnect or close()); anything else: start over
-        if (!isCode(e, "ETERM") && generation === this.#generation && !this.#closed) {
+        if (!hasCode(e, "ETERM") && generation === this.#generation && !this.#closed) {
           this.#log(`E: receive failed (${e}), reconnecting…`);
           this.#reconnect(this.reconnectDelay);
         }
@@ -308,7 +306,9 @@ export class MajordomoWorker implements AsyncIterable<MajordomoRequest> {
 
   #handle(msg: Message, generation: number): void {
     // [""]["MDPW01"][command]…
-    if (msg.length < 3 || msg[0]!.length !== 0 || !equal(msg[1]!, HEADER) || msg[2]!.length !== 1) {
+    if (
+      msg.length < 3 || msg[0]!.length !== 0 || !bytesEqual(msg[1]!, HEADER) || msg[2]!.length !== 1
+    ) {
       return this.#invalid(msg);
     }
     switch (msg[2]![0]) {
@@ -368,7 +368,7 @@ export class MajordomoWorker implements AsyncIterable<MajordomoRequest> {
         try {
           await socket.send([EMPTY, HEADER, command(W_REPLY), client, EMPTY, ...frames]);
         } catch (e) {
-          if (!isCode(e, "ETERM")) throw e;
+          if (!hasCode(e, "ETERM")) throw e;
           this.#stats.dropped++;
           return false;
         }

@@ -168,6 +168,7 @@ export class DatagramEngine implements PipeEngine {
   readonly #target: { host: string; port: number } | undefined;
   #socket: UdpSocket | undefined;
   #inFlight = 0;
+  #pumping = false;
   #closed = false;
 
   constructor(pipe: Pipe, counters: UdpCounters, target?: { host: string; port: number }) {
@@ -204,25 +205,33 @@ export class DatagramEngine implements PipeEngine {
 
   outReady(): void {
     const socket = this.#socket, target = this.#target;
-    if (!socket || !target || this.#closed) return;
-    while (this.#inFlight < MAX_IN_FLIGHT) {
-      const msg = this.#pipe.takeOut();
-      if (msg === undefined) return;
-      const data = msg.length === 2 ? encodeDatagram(msg[0]!, msg[1]!) : undefined;
-      if (data === undefined) {
-        this.#counters.oversize++;
-        continue;
+    if (!socket || !target || this.#closed || this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#inFlight < MAX_IN_FLIGHT) {
+        const msg = this.#pipe.takeOut();
+        if (msg === undefined) return;
+        const data = msg.length === 2 ? encodeDatagram(msg[0]!, msg[1]!) : undefined;
+        if (data === undefined) {
+          this.#counters.oversize++;
+          continue;
+        }
+        this.#inFlight++;
+        socket.post(data, target.port, target.host, this.#sent);
       }
-      this.#inFlight++;
-      socket.send(data, target.port, target.host).then(
-        () => this.#counters.sent++,
-        () => this.#counters.sendErrors++,
-      ).finally(() => {
-        this.#inFlight--;
-        if (this.#inFlight === MAX_IN_FLIGHT - 1) this.outReady();
-      });
+    } finally {
+      this.#pumping = false;
     }
   }
+
+  /** One datagram's send is over: count it, and send more if the runtime had been full. */
+  readonly #sent = (error?: Error): void => {
+    if (error) this.#counters.sendErrors++;
+    else this.#counters.sent++;
+    this.#inFlight--;
+    // (a send that fails at once, inside the loop above, leaves the loop to go on)
+    if (this.#inFlight === MAX_IN_FLIGHT - 1) this.outReady();
+  };
 
   /** At the RADIO's high-water mark: hand what the runtime takes now to it. */
   drainNow(): boolean {

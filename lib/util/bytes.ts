@@ -38,3 +38,11 @@ export function joinBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuff
   }
   return out;
 }
+
+/** 16 random bytes as a version 4 UUID (RFC 4122 variant). */
+export function randomUuid(): Uint8Array {
+  const out = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  out[6] = (out[6]! & 0x0f) | 0x40; // version 4
+  out[8] = (out[8]! & 0x3f) | 0x80; // RFC 4122 variant
+  return out;
+}

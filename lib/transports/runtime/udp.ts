@@ -61,6 +61,11 @@ export interface UdpSocket {
   readonly port: number;
   /** Sends one datagram; rejects with the system's error (EMSGSIZE, ENETUNREACH…). */
   send(data: Uint8Array, port: number, address: string): Promise<void>;
+  /**
+   * As send(), without a promise per datagram (for a stream of them): `done` is called once,
+   * with the system's error if it failed — possibly at once, when the socket is closed.
+   */
+  post(data: Uint8Array, port: number, address: string, done: SendDone): void;
   /** Closes it; later datagrams are not delivered. Idempotent. */
   close(): Promise<void>;
 }
@@ -110,18 +115,19 @@ export function openUdp(options: UdpOptions): Promise<UdpSocket> {
       }
       sock.unref();
       const port = sock.address().port;
+      const post = ordered((data, toPort, toAddress, done) => {
+        if (closed) return done(new Error("UDP socket is closed"));
+        try {
+          sock.send(data, toPort, toAddress, (e) => done(e ?? undefined));
+        } catch (e) {
+          done(e as Error);
+        }
+      });
       resolve({
         port,
-        send: ordered((data, toPort, toAddress) =>
-          new Promise<void>((res, rej) => {
-            if (closed) return rej(new Error("UDP socket is closed"));
-            try {
-              sock.send(data, toPort, toAddress, (e) => e ? rej(e) : res());
-            } catch (e) {
-              rej(e);
-            }
-          })
-        ),
+        post,
+        send: (data, toPort, toAddress) =>
+          new Promise<void>((res, rej) => post(data, toPort, toAddress, (e) => e ? rej(e) : res())),
         close: () => {
           if (done !== undefined) return done;
           closed = true;
@@ -139,20 +145,36 @@ export function openUdp(options: UdpOptions): Promise<UdpSocket> {
   });
 }
 
-type Send = (data: Uint8Array, port: number, address: string) => Promise<void>;
+/** Told how a datagram's send went: the system's error, or nothing when it went out. */
+export type SendDone = (error?: Error) => void;
+type Post = (data: Uint8Array, port: number, address: string, done: SendDone) => void;
 
 /**
  * Datagrams go in the order sent. Deno's node:dgram (2.9) sends datagrams handed to it in one
  * turn in reverse order (20 sends in a loop arrive 19, 18 … 0; Bun and Node keep the order),
- * so there each send waits for the one before it.
+ * so there each send waits for the one before it (the waiting ones are bounded by the caller:
+ * the transport keeps at most MAX_IN_FLIGHT out, a beacon one).
  */
-function ordered(send: Send): Send {
-  if (runtimeName() !== "deno") return send;
-  let tail: Promise<void> = Promise.resolve();
-  return (data, port, address) => {
-    const sent = tail.then(() => send(data, port, address));
-    tail = sent.catch(() => {});
-    return sent;
+function ordered(post: Post): Post {
+  if (runtimeName() !== "deno") return post;
+  const waiting: Array<[Uint8Array, number, string, SendDone]> = [];
+  let busy = false;
+  const next = (): void => {
+    const item = waiting.shift();
+    if (item === undefined) {
+      busy = false;
+      return;
+    }
+    busy = true;
+    const [data, port, address, done] = item;
+    post(data, port, address, (e) => {
+      done(e);
+      next();
+    });
+  };
+  return (data, port, address, done) => {
+    waiting.push([data, port, address, done]);
+    if (!busy) next();
   };
 }
 

@@ -4,13 +4,13 @@
  * strict decoder that takes nothing else: every other length, header and version is not a
  * beacon, and no input makes it throw.
  */
+import { randomUuid } from "../../../lib/util/bytes.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   BEACON_SIZE,
   decodeBeacon,
   encodeBeacon,
-  randomUuid,
   uuidBytes,
   uuidHex,
   ZRE_DISCOVERY_PORT,

@@ -92,6 +92,10 @@ export const ProtocolErrorCode = {
   MESSAGE_TOO_LARGE: "ERR_ZMTP_MESSAGE_TOO_LARGE",
   MALFORMED_FRAME: "ERR_ZMTP_MALFORMED_FRAME",
   PEER_ERROR: "ERR_ZMTP_PEER_ERROR",
+  /** A WebSocket (ws://) upgrade refused: not an upgrade, no ZWS subprotocol in common, … */
+  WS_UPGRADE: "ERR_WS_UPGRADE",
+  /** A WebSocket frame ZWS does not allow: text, fragmented, unmasked from a client, … */
+  WS_FRAME: "ERR_WS_FRAME",
 } as const;
 /** One of the `ERR_ZMTP_*` names in {@linkcode ProtocolErrorCode}. */
 export type ProtocolErrorCode = typeof ProtocolErrorCode[keyof typeof ProtocolErrorCode];

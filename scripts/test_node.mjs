@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /**
  * The Node suites (`npm run test:node`): builds the library and the tests with tsc (see
- * build.mjs), then runs tests/semantics, tests/interop and tests/zeromqjs_readme, compiled,
+ * build.mjs), then runs tests/semantics, tests/interop, tests/ws and tests/zeromqjs_readme, compiled,
  * under `node --test`. Node 20 takes no globs, so the files are listed here, from the .ts
  * sources (a stale .js left in build/ is never run).
  *
- *   node scripts/test_node.mjs                                  all three suites
+ *   node scripts/test_node.mjs                                  all four suites
  *   node scripts/test_node.mjs tests/semantics/pair_test.ts     some files (or folders)
  */
 import { spawnSync } from "node:child_process";
@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "./build.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const SUITES = ["tests/semantics", "tests/interop", "tests/zeromqjs_readme"];
+const SUITES = ["tests/semantics", "tests/interop", "tests/ws", "tests/zeromqjs_readme"];
 
 function testFiles(path) {
   const abs = join(root, path);

@@ -107,6 +107,7 @@ export class Session implements PipeEngine, ConnectionEngine {
     });
     this.#beat = new Heartbeat(options, {
       ping: (ttl) => {
+        if (conn.ping) return conn.ping();
         this.#out.command(encodePing(ttl));
         this.#scheduleFlush();
       },
@@ -533,6 +534,8 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   /** The peer closed the connection: before the handshake completed, say why if we can tell. */
   #closedByPeer(err: Error | undefined): void {
+    // a transport that checks framing of its own (ws) ends with what the peer got wrong
+    if (err instanceof ProtocolError) return this.#fail("protocol", err);
     if (this.#phase === P_HANDSHAKE && err === undefined) {
       const hint = this.#mechanism?.closedEarly?.();
       if (hint !== undefined) return this.#fail("connection", new Error(hint));

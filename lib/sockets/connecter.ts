@@ -25,7 +25,7 @@ export interface ConnecterHost {
     "reconnectInterval" | "reconnectMaxInterval" | "connectTimeout"
   >;
   /** How to dial (tests inject a slow one); dialEndpoint by default. */
-  readonly dial?: Dialer;
+  readonly dial?: Dialer | undefined;
   emit(event: EngineEvent): void;
   /** Starts a session on a new connection; `gone` is called when it ends. */
   startSession(conn: Connection, gone: (reason: CloseReason) => void): ConnectionEngine;
@@ -86,7 +86,7 @@ export class Connecter {
       if (settle()) abort.abort();
     };
     const timeout = this.#host.opts.connectTimeout;
-    if (timeout > 0 && this.#ep.transport === "tcp") {
+    if (timeout > 0 && (this.#ep.transport === "tcp" || this.#ep.transport === "ws")) {
       deadline = setTimeout(() => {
         if (!settle()) return;
         abort.abort(); // cancels the dial; should it complete anyway, it is closed below

@@ -18,6 +18,7 @@ import {
   type PendingConnect,
 } from "../transports/inproc.ts";
 import { listenEndpoint } from "../transports/stream.ts";
+import { dialWs, listenWs, type WsSettings } from "../transports/ws.ts";
 import {
   bindDatagrams,
   connectDatagrams,
@@ -52,6 +53,8 @@ export interface EndpointsHost {
   udp(): { role: "bind" | "connect"; peerType: string; counters: UdpCounters } | undefined;
   /** A datagram pipe is ready: the peer is "there" (udp has no handshake). */
   activate(pipe: Pipe, remote: string): void;
+  /** What ws:// endpoints need of the socket, read at each connection. */
+  ws(): WsSettings;
 }
 
 interface Datagrams {
@@ -96,13 +99,20 @@ export class Endpoints {
     const bound: Bound = { listener: undefined, sessions: new Set() };
     let resolved = endpoint;
     let listener: Listener;
+    const accept = (conn: Connection) => this.#accept(resolved, bound, conn);
     try {
-      listener = await listenEndpoint(ep, endpoint, (conn) => this.#accept(resolved, bound, conn));
+      listener = ep.transport === "ws"
+        ? await listenWs(ep, endpoint, () => host.ws(), accept, (remote, error) => {
+          host.emit({ type: "handshake:error:protocol", address: resolved, remote, error });
+        })
+        : await listenEndpoint(ep, endpoint, accept);
     } catch (e) {
       host.emit({ type: "bind:error", address: endpoint, error: e as Error });
       throw e;
     }
-    resolved = ep.transport === "tcp" ? `tcp://${listener.address}` : `ipc://${listener.address}`;
+    resolved = ep.transport === "ws"
+      ? `${ep.secure ? "wss" : "ws"}://${listener.address}${ep.path}`
+      : `${ep.transport}://${listener.address}`;
     if (host.isClosed()) {
       await listener.close();
       throw new ZmqError("ETERM", "Socket closed during bind", { address: endpoint });
@@ -142,6 +152,7 @@ export class Endpoints {
     const entry: Connected = { pipe };
     entry.connecter = new Connecter(endpoint, ep, {
       opts: host.opts,
+      dial: ep.transport === "ws" ? (_ep, signal) => dialWs(ep, host.ws(), signal) : undefined,
       emit: (e) => host.emit(e),
       startSession: (conn, gone) => host.startSession(endpoint, conn, entry.pipe, gone),
       abandoned: () => {

@@ -123,6 +123,18 @@ function domain(name: string, v: unknown): string {
   return v;
 }
 
+/** PEM text (a certificate, a key): a string, kept as given; empty or null unsets it. */
+function pem(name: string, v: unknown): string | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  if (typeof v !== "string") {
+    throw new TypeError(`Option "${name}" must be a PEM string, current value is ${show(v)}`);
+  }
+  if (!v.includes("-----BEGIN ")) {
+    throw new TypeError(`Option "${name}" must be PEM text ("-----BEGIN …"), not a file name`);
+  }
+  return v;
+}
+
 function handler(name: string, v: unknown): ZapHandler | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "function") {
@@ -277,6 +289,25 @@ export const OPTIONS = {
   curveServerKey: key("ZMQ_CURVE_SERVERKEY"),
   /** ZMQ_ZAP_DOMAIN: the domain sent in ZAP requests (0–255 bytes; NULL asks ZAP only with one). */
   zapDomain: text("ZMQ_ZAP_DOMAIN", domain, ""),
+  /** ZMQ_WSS_CERT_PEM: the certificate (chain) a wss:// bind presents, PEM. */
+  wssCertPem: text("ZMQ_WSS_CERT_PEM", pem, undefined),
+  /** ZMQ_WSS_KEY_PEM: the private key of that certificate, PEM. */
+  wssKeyPem: text("ZMQ_WSS_KEY_PEM", pem, undefined),
+  /**
+   * ZMQ_WSS_TRUST_PEM: certificates a wss:// connect trusts, PEM, in place of the system's
+   * (unless `wssTrustSystem`).
+   */
+  wssTrustPem: text("ZMQ_WSS_TRUST_PEM", pem, undefined),
+  /** ZMQ_WSS_HOSTNAME: the name a wss:// server's certificate must carry (default: the host). */
+  wssHostname: text("ZMQ_WSS_HOSTNAME", credential, undefined),
+  /** ZMQ_WSS_TRUST_SYSTEM: trust the system's certificate authorities as well (default true). */
+  wssTrustSystem: opt<boolean, boolean, "all">({
+    zmq: "ZMQ_WSS_TRUST_SYSTEM",
+    parse: bool,
+    default: true,
+    types: "all",
+    late: true,
+  }),
   /**
    * The ZAP handler of this socket (zmqkit): called for every peer a server mechanism
    * authenticates, in place of a handler bound at inproc://zeromq.zap.01.

@@ -44,6 +44,11 @@ export interface Connection {
   destroy(): void;
   /** Optional: the connection alone does not keep the process alive (runtime/keep_alive.ts). */
   unref?(): void;
+  /**
+   * Optional, for transports with a liveness check of their own (ws: a WebSocket ping): the
+   * session's heartbeat calls it instead of sending a ZMTP PING.
+   */
+  ping?(): void;
 }
 
 export interface Listener {

@@ -1,11 +1,25 @@
 // SPDX-License-Identifier: MIT
-/** Endpoint strings (`tcp://host:port`, `ipc://path`, `inproc://name`), parsed as libzmq does. */
+/**
+ * Endpoint strings (`tcp://host:port`, `ipc://path`, `inproc://name`, `ws://host:port/path`,
+ * `wss://…`), parsed as libzmq does.
+ */
 import { ZmqError } from "../errors.ts";
 
 export type Endpoint =
   | { transport: "tcp"; host: string; port: number }
   | { transport: "ipc"; path: string }
-  | { transport: "inproc"; name: string };
+  | { transport: "inproc"; name: string }
+  | WsEndpoint;
+
+/** `ws://host:port[/path]` (ZWS 2.0), `wss://` the same over TLS. */
+export interface WsEndpoint {
+  transport: "ws";
+  secure: boolean;
+  host: string;
+  port: number;
+  /** The resource, `/` when none is given. */
+  path: string;
+}
 
 function invalid(ep: string, why: string): ZmqError {
   return new ZmqError("EINVAL", `Invalid endpoint "${ep}": ${why}`, { address: ep });
@@ -34,13 +48,27 @@ export function parseEndpoint(ep: string, mode: "bind" | "connect"): Endpoint {
       return { transport: "ipc", path: addr };
     case "inproc":
       return { transport: "inproc", name: addr };
+    case "ws":
+    case "wss":
+      return parseWs(ep, addr, mode, transport === "wss");
     default:
       throw new ZmqError(
         "EPROTONOSUPPORT",
-        `Unsupported transport "${transport}" in "${ep}" (tcp, ipc and inproc are)`,
+        `Unsupported transport "${transport}" in "${ep}" (tcp, ipc, inproc, ws and wss are)`,
         { address: ep },
       );
   }
+}
+
+function parseWs(ep: string, addr: string, mode: "bind" | "connect", secure: boolean): WsEndpoint {
+  const slash = addr.indexOf("/");
+  const path = slash < 0 ? "/" : addr.slice(slash);
+  if (!/^\/[\x21-\x7e]*$/.test(path)) throw invalid(ep, `bad path "${path}"`);
+  const { host, port } = parseTcp(ep, slash < 0 ? addr : addr.slice(0, slash), mode) as {
+    host: string;
+    port: number;
+  };
+  return { transport: "ws", secure, host, port, path };
 }
 
 function parseTcp(ep: string, addr: string, mode: "bind" | "connect"): Endpoint {

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { type Frames, type Impl, PeerError, type Side, type SocketTypeName } from "./peers.ts";
 
-export type Transport = "tcp" | "ipc";
+export type Transport = "tcp" | "ipc" | "ws";
 export type Flow =
   | "duplex"
   | "pipeline"
@@ -52,14 +52,17 @@ export const PAIRS: ReadonlyArray<{ first: SocketTypeName; second: SocketTypeNam
 ];
 
 /** Every case for the pairs whose flow is in `flows`. Symmetric pairs get one role assignment. */
-export function pairCases(flows: readonly Flow[]): PairCase[] {
+export function pairCases(
+  flows: readonly Flow[],
+  transports: readonly Transport[] = ["tcp", "ipc"],
+): PairCase[] {
   const out: PairCase[] = [];
   for (const p of PAIRS) {
     if (!flows.includes(p.flow)) continue;
     const roles = p.first === p.second ? ["first"] as const : ["first", "second"] as const;
     for (const zmqkit of roles) {
       for (const binder of ["zmqkit", "libzmq"] as const) {
-        for (const transport of ["tcp", "ipc"] as const) {
+        for (const transport of transports) {
           // both id styles for each implementation, direction and transport across the matrix
           const routingId = (transport === "tcp") === (binder === "zmqkit");
           const who = (role: "first" | "second") => role === zmqkit ? "zmqkit" : "libzmq";
@@ -149,6 +152,8 @@ export const text = (f: Uint8Array): string => new TextDecoder().decode(f);
 export function bindEndpoint(transport: Transport): string {
   return transport === "tcp"
     ? "tcp://127.0.0.1:*"
+    : transport === "ws"
+    ? "ws://127.0.0.1:0"
     : `ipc:///tmp/zmqkit-interop-${randomBytes(6).toString("hex")}.sock`;
 }
 

@@ -25,7 +25,7 @@ export function nextEvent<T extends SocketEvent["type"]>(
 /** Places a zmqkit socket and a libzmq one on one endpoint, the side in role `binder` binding. */
 export async function wire(
   binder: "server" | "client",
-  transport: "tcp" | "ipc",
+  transport: "tcp" | "ipc" | "ws",
   zmqkit: Socket,
   zmqkitRole: "server" | "client",
   lib: LibzmqSide,

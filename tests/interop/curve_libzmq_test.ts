@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /**
  * CURVE (RFC 25/26) against libzmq (zeromq.js in a Node child): zmqkit as the CURVE server
- * and as the client, each binding and connecting, over tcp and ipc, with multipart messages
+ * and as the client, each binding and connecting, over tcp, ipc and ws, with multipart messages
  * both ways (empty and 70 KB frames among them); subscriptions under CURVE (sealed commands);
  * a wrong server key and a client key the ZAP handler does not allow fail on both sides with
  * the expected events while the server goes on serving good clients.
@@ -53,7 +53,7 @@ describe("CURVE with libzmq", () => {
     await peer?.stop();
   });
 
-  for (const transport of ["tcp", "ipc"] as const) {
+  for (const transport of ["tcp", "ipc", "ws"] as const) {
     for (const binder of ["server", "client"] as const) {
       it(`zmqkit server, libzmq client, ${transport}, ${binder} binds`, async () => {
         const server = new Dealer(serverOptions);

@@ -2,7 +2,7 @@
 /**
  * The draft types against libzmq 4.3.5 (zeromq.js's draft build): CLIENT–SERVER,
  * SCATTER–GATHER, RADIO–DISH, PEER–PEER and CHANNEL–CHANNEL, each type on each side where
- * the pair has two types, each side binding, over tcp and ipc.
+ * the pair has two types, each side binding, over tcp, ipc and ws.
  *
  * PEER one way only: zeromq.js (6.8) has no Peer class (libzmq_peer.mjs makes one from its
  * base Socket), no connectPeer, and gives or takes routing ids on SERVER messages only, so
@@ -31,7 +31,7 @@ import {
 } from "../../mod.ts";
 
 const CASE_DEADLINE_MS = 30_000;
-const TRANSPORTS: Transport[] = ["tcp", "ipc"];
+const TRANSPORTS: Transport[] = ["tcp", "ipc", "ws"];
 const LONG_GROUP = new Uint8Array(255).fill(0x67); // "ggg…", the longest group there is
 
 interface Setup {

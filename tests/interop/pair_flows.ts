@@ -68,6 +68,7 @@ export async function runPairCase(peer: LibzmqPeer, c: PairCase): Promise<void> 
     const connecter = binder === a ? b : a;
     const ep = await binder.bind(bindEndpoint(c.transport));
     if (c.transport === "ipc") assert.match(ep, /^ipc:\/\/\/tmp\/zmqkit-interop-/);
+    else if (c.transport === "ws") assert.match(ep, /^ws:\/\/127\.0\.0\.1:\d+\/$/);
     else assert.match(ep, /^tcp:\/\/127\.0\.0\.1:\d+$/);
     if (c.flow === "pubsub") await subscribeFirst(b); // before connecting, as a SUB usually does
     await connecter.connect(ep);

@@ -2,7 +2,7 @@
 /**
  * PLAIN (RFC 24) with ZAP (RFC 27) against libzmq (zeromq.js in a Node child): zmqkit as the
  * PLAIN server (its ZAP handler a callback, or a REP bound at inproc://zeromq.zap.01) and as
- * the client, each binding and connecting, over tcp and ipc. Good credentials carry multipart
+ * the client, each binding and connecting, over tcp, ipc and ws. Good credentials carry multipart
  * messages both ways; a bad password fails on both sides with `handshake:error:auth`, and the
  * server goes on serving good clients.
  */
@@ -37,7 +37,7 @@ describe("PLAIN with libzmq", () => {
     await peer?.stop();
   });
 
-  for (const transport of ["tcp", "ipc"] as const) {
+  for (const transport of ["tcp", "ipc", "ws"] as const) {
     for (const binder of ["server", "client"] as const) {
       it(`zmqkit server (zapHandler), libzmq client, ${transport}, ${binder} binds`, async () => {
         const requests: string[] = [];

@@ -53,6 +53,7 @@ const CLIENT_PUBLIC_RAW = new Uint8Array(
     .map((h) => parseInt(h, 16)),
 );
 const CLIENT_SECRET = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const SERVER_PUBLIC = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
 
 /** Per option: a good value (and how it reads back), a bad one and the error it gives. */
@@ -98,6 +99,11 @@ const SAMPLES: Record<
   curveServerKey: { good: SERVER_PUBLIC, bad: "~".repeat(40), error: RangeError },
   zapDomain: { good: "global", bad: 7, error: TypeError },
   zapHandler: { good: () => ({ status: 200 }), bad: "allow", error: TypeError },
+  wssCertPem: { good: PEM, bad: "cert.pem", error: TypeError },
+  wssKeyPem: { good: PEM, bad: 7, error: TypeError },
+  wssTrustPem: { good: PEM, bad: "/etc/ssl/ca.pem", error: TypeError },
+  wssHostname: { good: "example.com", bad: "x".repeat(256), error: RangeError },
+  wssTrustSystem: { good: false, bad: "no", error: TypeError },
 };
 
 type Bag = Record<string, unknown>;

@@ -107,7 +107,7 @@ describe("parseEndpoint", () => {
       const ep of [
         "udp://127.0.0.1:5555",
         "pgm://eth0;239.0.0.1:5555",
-        "ws://x:1",
+        "tipc://x:1",
         "TCP://127.0.0.1:1",
       ]
     ) {

@@ -46,6 +46,7 @@ export { describeMetadata, MAX_VALUE_BYTES } from "./dump/security/render.ts";
 export { DirectionDecoder } from "./dump/stream_decoder.ts";
 export type { GreetingInfo } from "./dump/stream_decoder.ts";
 export { toHex } from "./dump/text.ts";
+export { MAX_HEAD, upgradeRequest } from "./dump/ws_http.ts";
 export { MessageAssembly } from "./engine/message_assembly.ts";
 export { Session } from "./engine/session.ts";
 export type { CloseReason, SessionHost } from "./engine/session_types.ts";

@@ -42,7 +42,8 @@ Sources (give one):
                               byte unchanged both ways and decode it (tcp:// or ipc://)
   --pcap FILE|-               a pcap or pcapng capture (tcpdump, tshark, Wireshark; - reads
                               stdin): TCP streams are reassembled and ZMTP streams found by
-                              their signature; --port N[,N…] decodes only (and all) flows on
+                              their signature (ZWS 2.0 ones by their WebSocket upgrade
+                              request); --port N[,N…] decodes only (and all) flows on
                               them. Read in constant memory as it arrives: a file of any
                               size, or a live \`tcpdump -U -w -\` shown packet by packet
   --stdin                     one raw ZMTP byte stream on stdin (e.g. from socat)
@@ -53,8 +54,10 @@ Shown: greetings (version, mechanism, as-server; ZMTP 2.0/1.0 peers and libzmq's
 NULL READY metadata, PLAIN HELLO/WELCOME/INITIATE/READY/ERROR (password masked unless
 --show-secrets), CURVE HELLO/WELCOME/INITIATE/READY/ERROR (keys in Z85, boxes by size; with
 --curve-secret of the server's long-term key the HELLO and WELCOME boxes are opened),
-PING/PONG, SUBSCRIBE/CANCEL and 3.0 subscription messages, multipart messages with their
-request-reply envelopes and PUB topics. "→" is client to server (the side that connected).
+PING/PONG, SUBSCRIBE/CANCEL, JOIN/LEAVE and 3.0 subscription messages, multipart messages
+with their request-reply envelopes and PUB topics. ZWS 2.0 (ZeroMQ over WebSocket): the
+upgrade request and response, then the same, plus WebSocket ping/pong/close frames.
+"→" is client to server (the side that connected).
 
 Output: one line per event (coloured on a terminal), or NDJSON with --json.
 --pcap-out FILE also writes what the relay forwarded as pcapng (Wireshark opens it).

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /**
  * The three ways `zmqkit dump` gets its bytes: a relay between two live peers, a capture file
- * (pcap or pcapng, TCP streams reassembled, ZMTP streams found by their signature), or one
- * raw byte stream (stdin, or a hex dump). Each feeds ConnectionDecoders; the caller prints.
+ * (pcap or pcapng, TCP streams reassembled, ZMTP streams found by their signature and ZWS
+ * 2.0 ones by their WebSocket upgrade request), or one raw byte stream (stdin, or a hex dump).
+ * Each feeds ConnectionDecoders; the caller prints.
  */
 import { ConnectionDecoder, type DecoderOptions } from "../../lib/internal.ts";
 import type { DumpEvent, Side } from "../../lib/internal.ts";
@@ -13,6 +14,7 @@ import { CaptureReader } from "../../lib/internal.ts";
 import { Relay, type RelayTap } from "../../lib/internal.ts";
 import { createFileSink } from "../../lib/internal.ts";
 import { concatBytes } from "../../lib/internal.ts";
+import { upgradeRequest } from "../../lib/internal.ts";
 
 export type Emit = (e: DumpEvent) => void;
 
@@ -78,7 +80,7 @@ export async function dumpCapture(
     client: string;
     server: string;
     time: number;
-    /** Undecided until the first bytes show a ZMTP signature (or not). */
+    /** Undecided until the first bytes show a ZMTP signature or a WebSocket upgrade (or not). */
     state: "undecided" | "zmtp" | "other";
     pending: { from: Side; bytes: Uint8Array; time: number }[];
     decoder?: ConnectionDecoder;
@@ -155,9 +157,13 @@ export async function dumpCapture(
   return result;
 }
 
-/** "yes" once 10 bytes carry the signature, "no" as soon as they cannot, else "maybe". */
+/**
+ * "yes" once 10 bytes carry the signature (or a whole HTTP head asks for a WebSocket upgrade:
+ * ZWS 2.0), "no" as soon as they cannot, else "maybe".
+ */
 function signature(b: Uint8Array): "yes" | "no" | "maybe" {
   if (b.length === 0) return "maybe";
+  if (b[0] === 0x47) return upgradeRequest(b); // "G" of "GET "
   if (b[0] !== 0xff) return "no";
   if (b.length < 10) return "maybe";
   return (b[9]! & 1) === 1 ? "yes" : "no";

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /**
  * How `zmqkit dump` prints its events: one readable line each (coloured on a terminal), or
- * one JSON object each (NDJSON, `--json`).
+ * one JSON object each (NDJSON, `--json`). ZWS 2.0 adds an `upgrade` line per side and
+ * `ws ping`/`ws pong`/`ws close` lines for WebSocket control frames.
  */
 import type { DumpEvent, FrameView, JsonValue } from "../../lib/internal.ts";
 
@@ -79,6 +80,23 @@ export function textLine(e: DumpEvent, o: RenderOptions): string {
         }
       }
       return `${head} ${paint(C.green, "msg")} ${parts.filter((p) => p !== "").join(" ")}`;
+    }
+    case "upgrade": {
+      const parts = [e.line];
+      if (e.protocols !== undefined && e.protocols.length > 0) {
+        parts.push(`protocols=${e.protocols.join(",")}`);
+      }
+      if (e.protocol !== undefined) parts.push(`protocol=${e.protocol}`);
+      const note = e.note ? paint(C.dim, ` (${e.note})`) : "";
+      return `${head} ${paint(C.cyan, "upgrade")} ${parts.join(" ")}${note}`;
+    }
+    case "control": {
+      const f: Record<string, JsonValue> = {};
+      if (e.code !== undefined) f.code = e.code;
+      if (e.reason !== undefined) f.reason = e.reason;
+      if (e.reasonHex !== undefined) f.reasonHex = e.reasonHex;
+      if (e.dataHex !== undefined) f.dataHex = e.dataHex;
+      return `${head} ${paint(C.yellow, `ws ${e.name}`)} ${fields(f)}`.trimEnd();
     }
     case "error":
       return `${head} ${paint(C.red, `! at byte ${e.offset}: ${e.reason}`)}`;

@@ -3,8 +3,10 @@
  * One observed ZMTP connection, both directions: turns the frames of each side into dump
  * events (greetings, handshake and traffic commands, multipart messages) and puts socket
  * semantics on top once the peers' socket types are known (request-reply envelopes, PUB
- * topics, ZMTP 3.0 subscription messages). Pure, and it never throws: whatever goes wrong
- * inside becomes an "error" event for that side, whose bytes are then only counted.
+ * topics, ZMTP 3.0 subscription messages). A connection that opens with an HTTP upgrade is
+ * ZWS 2.0 (ZeroMQ over WebSocket): its sides go through ZwsDirection instead, and their frames
+ * are decoded here like ZMTP's. Pure, and it never throws: whatever goes wrong inside becomes
+ * an "error" event for that side, whose bytes are then only counted.
  */
 import { decodeBody, type DecodePlan, parseDecodeSpec } from "./body.ts";
 import type { DumpEvent, FrameView, JsonValue, MessageEvent, Side } from "./events.ts";
@@ -13,6 +15,8 @@ import { describePlain, libzmqPlainError } from "./security/plain.ts";
 import { describeMetadata } from "./security/render.ts";
 import { DirectionDecoder, type GreetingInfo, type PeerVersion } from "./stream_decoder.ts";
 import { printable, textOrHex, toHex } from "./text.ts";
+import { type UpgradeInfo, ZwsSniffer } from "./ws_http.ts";
+import { ZwsDirection, zwsGreeting } from "./zws_direction.ts";
 import { latin1 } from "../util/bytes.ts";
 
 export interface DecoderOptions {
@@ -34,7 +38,9 @@ const ENVELOPED = new Set(["REQ", "REP", "DEALER", "ROUTER"]);
 const MAX_ENVELOPE = 32;
 
 interface SideState {
-  decoder: DirectionDecoder;
+  decoder: DirectionDecoder | ZwsDirection;
+  /** Holds the first bytes until they tell ZMTP from a ZWS upgrade head; then undefined. */
+  sniffer: ZwsSniffer | undefined;
   greeting?: GreetingInfo;
   socketType?: string | undefined;
   /** The side finished its part of the security handshake. */
@@ -58,6 +64,9 @@ export class ConnectionDecoder {
   #curveSecrets: Uint8Array[];
   #time = 0;
   #closed = false;
+  #hold: number;
+  /** Set once a side opened with an HTTP upgrade: the subprotocols offered and chosen. */
+  #zws: { offered?: string[]; chosen?: string } | undefined;
   #sides: Record<Side, SideState>;
 
   constructor(conn: number, emit: (e: DumpEvent) => void, options: DecoderOptions = {}) {
@@ -67,13 +76,14 @@ export class ConnectionDecoder {
     this.#maxBytes = options.maxBytes ?? 0;
     this.#showSecrets = options.showSecrets ?? false;
     this.#curveSecrets = options.curveSecrets ?? [];
-    const hold = options.holdLimit ?? 1 << 20;
+    const hold = this.#hold = options.holdLimit ?? 1 << 20;
     this.#sides = { client: this.#side("client", hold), server: this.#side("server", hold) };
   }
 
   #side(from: Side, hold: number): SideState {
     const state: SideState = {
       decoder: undefined as unknown as DirectionDecoder,
+      sniffer: new ZwsSniffer(),
       ready: false,
       frames: [],
       messageOffset: 0,
@@ -101,6 +111,14 @@ export class ConnectionDecoder {
     this.#time = time;
     const side = this.#sides[from];
     side.bytes += chunk.length;
+    if (side.sniffer !== undefined) {
+      const seen = side.sniffer.push(chunk);
+      const verdict = this.#zws !== undefined ? "ws" : seen;
+      if (verdict === "maybe") return;
+      chunk = side.sniffer.bytes;
+      side.sniffer = undefined;
+      if (verdict === "ws") this.#toZws(from);
+    }
     if (side.decoder.dead) {
       side.decoder.push(chunk); // counted only
       return;
@@ -122,6 +140,7 @@ export class ConnectionDecoder {
   /** Bytes of one side that were never seen (a capture's gap): that side stops decoding. */
   gap(from: Side, missing: number, time: number): void {
     this.#time = time;
+    this.#release(from);
     const side = this.#sides[from];
     this.#problem(from, side.decoder.offset, `${missing} bytes missing from the capture`);
     side.decoder.halt();
@@ -129,6 +148,8 @@ export class ConnectionDecoder {
 
   close(time: number, reason?: string): void {
     if (this.#closed) return;
+    this.#release("client");
+    this.#release("server");
     this.#closed = true;
     const bytes = { client: this.#sides.client.bytes, server: this.#sides.server.bytes };
     const e: DumpEvent = { type: "close", time, conn: this.conn, bytes };
@@ -136,16 +157,64 @@ export class ConnectionDecoder {
     this.#emit(e);
   }
 
+  /** Decodes bytes still held for sniffing, as they are (the stream ended or broke). */
+  #release(from: Side): void {
+    const side = this.#sides[from];
+    const held = side.sniffer?.bytes;
+    side.sniffer = undefined;
+    if (held === undefined || held.length === 0) return;
+    side.bytes -= held.length; // counted when they came
+    this.data(from, held, this.#time);
+  }
+
+  /** `from` opened with an HTTP upgrade: it, and the other side if still undecided, are ZWS. */
+  #toZws(from: Side): void {
+    this.#zws ??= {};
+    for (const s of ["client", "server"] as const) {
+      if (s !== from && this.#sides[s].sniffer === undefined) continue;
+      this.#sides[s].decoder = new ZwsDirection(
+        {
+          upgrade: (u, offset) => this.#onUpgrade(s, u, offset),
+          frame: (more, command, body, size, offset) => {
+            if (this.#sides[s].greeting === undefined) {
+              this.#adopt(s, zwsGreeting(this.#zws?.chosen ?? this.#zws?.offered?.[0]));
+            }
+            this.#onFrame(s, more, command, body, size, offset);
+          },
+          control: (c, offset) =>
+            this.#emit({
+              type: "control",
+              time: this.#time,
+              conn: this.conn,
+              from: s,
+              offset,
+              ...c,
+            }),
+          problem: (offset, reason) => this.#problem(s, offset, reason),
+        },
+        s,
+        this.#hold,
+      );
+    }
+  }
+
+  #onUpgrade(from: Side, u: UpgradeInfo, offset: number): void {
+    if (u.protocols !== undefined && this.#zws) this.#zws.offered = u.protocols;
+    if (u.protocol !== undefined && this.#zws) this.#zws.chosen = u.protocol;
+    this.#emit({ type: "upgrade", time: this.#time, conn: this.conn, from, offset, ...u });
+  }
+
   #problem(from: Side, offset: number, reason: string): void {
     this.#emit({ type: "error", time: this.#time, conn: this.conn, from, offset, reason });
   }
 
-  #onGreeting(from: Side, g: GreetingInfo, offset: number): void {
+  /** Takes what a greeting (or a ZWS subprotocol) says about a side, without an event. */
+  #adopt(from: Side, g: GreetingInfo): void {
     const side = this.#sides[from];
     side.greeting = g;
     if (g.socketType) side.socketType = g.socketType;
     if (g.mechanism === undefined) {
-      side.ready = true; // 1.0/2.0: no handshake, but an identity frame first
+      side.ready = true; // 1.0/2.0 and bare ZWS2.0: no handshake, but an identity frame first
       side.identityNext = true;
     }
     if (g.mechanism === "CURVE" && this.#curve === undefined) {
@@ -155,6 +224,10 @@ export class ConnectionDecoder {
         this.#curve = new CurveDecoder([]); // keys are checked by the caller; never fail here
       }
     }
+  }
+
+  #onGreeting(from: Side, g: GreetingInfo, offset: number): void {
+    this.#adopt(from, g);
     const e: DumpEvent = {
       type: "greeting",
       time: this.#time,
@@ -328,6 +401,13 @@ export class ConnectionDecoder {
       case "SUBSCRIBE":
       case "CANCEL":
         return textOrHex("topic", data);
+      case "JOIN":
+      case "LEAVE": {
+        // RADIO/DISH (RFC 48): the group, 0-255 bytes
+        const f: Record<string, JsonValue> = textOrHex("group", data);
+        if (data.length > 255) f.note = `group of ${data.length} bytes (at most 255)`;
+        return f;
+      }
       default:
         return { dataSize: data.length, dataHex: toHex(data, 64) };
     }

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /**
  * What `zmqkit dump` reports: one event per greeting, command or message seen on a ZMTP
- * connection, in a shape that prints as one NDJSON line. Pure types, no I/O.
+ * connection (and, over ZWS 2.0, per WebSocket upgrade head and control frame), in a shape
+ * that prints as one NDJSON line. Pure types, no I/O.
  *
  * Sides: the "client" is the side that opened the TCP connection (the relay's accepted
  * peer, or the SYN sender in a capture); the "server" is the side it reached. This is the
  * transport's view; ZMTP's as-server flag is reported separately in the greeting.
  */
 import type { GreetingInfo } from "./stream_decoder.ts";
+import type { UpgradeInfo } from "./ws_http.ts";
+import type { WsControl } from "./zws_direction.ts";
 
 /** A value JSON can hold (what the dump's decoders produce). */
 export type JsonValue =
@@ -96,6 +99,20 @@ export interface MessageEvent extends EventBase {
   identity?: boolean;
 }
 
+/** ZWS 2.0: one side's WebSocket upgrade request or response (see UpgradeInfo). */
+export interface UpgradeEvent extends EventBase, UpgradeInfo {
+  type: "upgrade";
+  from: Side;
+  offset: number;
+}
+
+/** ZWS 2.0: a WebSocket ping, pong or close frame (see WsControl). */
+export interface ControlEvent extends EventBase, WsControl {
+  type: "control";
+  from: Side;
+  offset: number;
+}
+
 export interface ProblemEvent extends EventBase {
   type: "error";
   from: Side;
@@ -110,4 +127,6 @@ export type DumpEvent =
   | GreetingEvent
   | CommandEvent
   | MessageEvent
+  | UpgradeEvent
+  | ControlEvent
   | ProblemEvent;

@@ -8,6 +8,7 @@ import { runtimeName, runtimeVersion, VERSION } from "../lib/internal.ts";
 import { argv, env, exit, exitLater, setExitCode } from "../lib/internal.ts";
 import { stderr, stdout } from "../lib/internal.ts";
 import { addBenchCommand } from "./commands/bench.ts";
+import { addBridgeCommand } from "./commands/bridge.ts";
 import { addBrokerCommand } from "./commands/broker.ts";
 import { addCatCommand } from "./commands/cat.ts";
 import { addCompletionsCommand } from "./commands/completions.ts";
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
     .addHelpText("after", EXAMPLES);
   addCatCommand(program);
   addProxyCommand(program);
+  addBridgeCommand(program);
   addBrokerCommand(program);
   addBenchCommand(program);
   addDumpCommand(program);

@@ -120,3 +120,4 @@ export { formatCertificate, parseCertificate } from "./mechanisms/certificate.ts
 export type { Certificate } from "./mechanisms/certificate.ts";
 export { curveKey, curveKeyPair, curvePublic } from "./mechanisms/curve_keys.ts";
 export { curveKeysIn, loadCertificate } from "./zap/certificates.ts";
+export { probeSocketType } from "./sockets/probe.ts";

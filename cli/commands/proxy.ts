@@ -55,8 +55,10 @@ export function parseSpec(what: string, text: string, defaultType?: string): Soc
     bind = false;
     rest = rest.slice(8);
   }
-  if (!/^(tcp|ipc|inproc):\/\/./.test(rest)) {
-    throw usage(`${what}: invalid endpoint "${rest}" (tcp://HOST:PORT, ipc:///PATH)`);
+  if (!/^(tcp|ipc|inproc|wss?):\/\/./.test(rest)) {
+    throw usage(
+      `${what}: invalid endpoint "${rest}" (tcp://HOST:PORT, ipc:///PATH, ws://HOST:PORT)`,
+    );
   }
   return { type, bind, endpoint: rest };
 }
@@ -135,6 +137,36 @@ const SHORTCUTS: Record<string, [string, string]> = {
   forwarder: ["xsub", "xpub"],
   streamer: ["pull", "push"],
 };
+
+/** The statistics `--stats` prints for a proxy between `f` and `b`: a line, or a JSON value. */
+export function proxyStats(p: Proxy, f: Socket, b: Socket) {
+  const stats = () => {
+    const s = p.statistics();
+    const gf = socketGauges(f as ProxySocket), gb = socketGauges(b as ProxySocket);
+    return { s, gf, gb };
+  };
+  return {
+    line: () => {
+      const { s, gf, gb } = stats();
+      return `frontend->backend ${s.frontend.received.messages} msgs ` +
+        `${humanBytes(s.frontend.received.bytes)} | backend->frontend ` +
+        `${s.backend.received.messages} msgs ${humanBytes(s.backend.received.bytes)} | ` +
+        `queued ${gf.queued}/${gb.queued} in flight ${p.inFlight} | ` +
+        `dropped ${gf.dropped}/${gb.dropped} | peers ${gf.peers}/${gb.peers}` +
+        (p.paused ? " | paused" : "");
+    },
+    json: () => {
+      const { s, gf, gb } = stats();
+      return {
+        time: new Date().toISOString(),
+        paused: p.paused,
+        inFlight: p.inFlight,
+        frontend: { ...s.frontend, queued: gf.queued, dropped: gf.dropped, peers: gf.peers },
+        backend: { ...s.backend, queued: gb.queued, dropped: gb.dropped, peers: gb.peers },
+      };
+    },
+  };
+}
 
 export const PROXY_HELP = `
 Sockets: TYPE@[bind:|connect:]ENDPOINT, bound unless connect: is given, e.g.
@@ -260,35 +292,10 @@ export async function proxyAction(
     } catch (e) {
       throw usage((e as Error).message);
     }
-    const stats = () => {
-      const s = p.statistics();
-      const gf = socketGauges(f as ProxySocket), gb = socketGauges(b as ProxySocket);
-      return { s, gf, gb };
-    };
     await runService(
       p.run(),
       () => p.terminate(),
-      {
-        line: () => {
-          const { s, gf, gb } = stats();
-          return `frontend->backend ${s.frontend.received.messages} msgs ` +
-            `${humanBytes(s.frontend.received.bytes)} | backend->frontend ` +
-            `${s.backend.received.messages} msgs ${humanBytes(s.backend.received.bytes)} | ` +
-            `queued ${gf.queued}/${gb.queued} in flight ${p.inFlight} | ` +
-            `dropped ${gf.dropped}/${gb.dropped} | peers ${gf.peers}/${gb.peers}` +
-            (p.paused ? " | paused" : "");
-        },
-        json: () => {
-          const { s, gf, gb } = stats();
-          return {
-            time: new Date().toISOString(),
-            paused: p.paused,
-            inFlight: p.inFlight,
-            frontend: { ...s.frontend, queued: gf.queued, dropped: gf.dropped, peers: gf.peers },
-            backend: { ...s.backend, queued: gb.queued, dropped: gb.dropped, peers: gb.peers },
-          };
-        },
-      },
+      proxyStats(p, f, b),
       every,
       flags.json ?? false,
       interrupt,

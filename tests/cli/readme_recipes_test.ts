@@ -435,6 +435,20 @@ scenario("zmqkit discover --loopback --port 9999 --announce 5555 &", (r) => {
   });
 });
 
+// -------------------------------------------------------------------------- zmqkit bridge
+
+scenario("zmqkit cat rep -b 'tcp://*:5558' -e 'tr a-z A-Z' &", (r) => {
+  it(`${at(r, 2)} reaches the REP of ${at(r, 0)} through the bridge of ${at(r, 1)}`, async () => {
+    r.start(0);
+    await bound(r.port(5558));
+    const bridge = r.start(1);
+    await bridge.waitStderr(/frontend: router bound/);
+    const hello = await r.run(2);
+    assert.equal(hello.code, 0, hello.stderr);
+    assert.equal(hello.stdout.toString(), "HELLO\n");
+  });
+});
+
 // ---------------------------------------------------------------------------- zmqkit dump
 
 scenario("zmqkit dump --listen tcp://127.0.0.1:6000 --upstream tcp://127.0.0.1:5555", (r) => {

@@ -74,11 +74,12 @@ export async function measure(
   count: number,
   timeoutMs: number,
   sample?: (pids: number[]) => void,
+  endpoint = "tcp://127.0.0.1:*",
 ): Promise<{ value: number; error?: string }> {
   const [local, remote]: [Tool, Tool] = bench === "thr"
     ? ["local_thr", "remote_thr"]
     : ["local_lat", "remote_lat"];
-  const a = start(impl.command(local, "tcp://127.0.0.1:*", size, count));
+  const a = start(impl.command(local, endpoint, size, count));
   let b: Proc | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let sampler: ReturnType<typeof setInterval> | undefined;

@@ -10,7 +10,7 @@
  *
  *   deno run -A bench/harness.ts [--runs 3] [--sizes 1,64,1024,65536] [--only thr|lat]
  *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--soak-size 64]
- *        [--baseline DIR] [--no-write]
+ *        [--baseline DIR] [--transport tcp|ws] [--no-write]
  *
  * --scale multiplies the message counts (0.2 for a quick look). --soak N adds an N-second
  * zmqkit PUSH→PULL run (64 B, or --soak-size) per zmqkit row at full speed, sampling both
@@ -49,6 +49,12 @@ const SOAK_SIZE = Number(arg("soak-size") ?? 64);
 const WRITE = !process.argv.includes("--no-write");
 const IMPL_FILTER = arg("impls")?.split(",");
 const BASELINE = arg("baseline");
+/** tcp (the default), or ws: the same rows over ws:// loopback (raw-TCP rows left out). */
+const TRANSPORT = arg("transport") ?? "tcp";
+if (TRANSPORT !== "tcp" && TRANSPORT !== "ws") {
+  throw new Error(`--transport tcp|ws, not ${TRANSPORT}`);
+}
+const ENDPOINT = TRANSPORT === "ws" ? "ws://127.0.0.1:0" : "tcp://127.0.0.1:*";
 
 // ---------------------------------------------------------------- implementations
 
@@ -119,6 +125,7 @@ const ALL: Impl[] = [
 ];
 const SELECTED = ALL.filter((i) =>
   (i.name !== "pyzmq" || hasPyzmq) &&
+  (TRANSPORT === "tcp" || i.kind !== "raw") && // the raw floor is tcp only
   (!IMPL_FILTER || IMPL_FILTER.includes(i.name))
 );
 /** The zmqkit rows again, run from the baseline checkout's own perf peer. */
@@ -172,7 +179,7 @@ for (let run = 1; run <= RUNS; run++) {
       for (const impl of orderOf(run)) {
         if (impl.benches && !impl.benches.includes(bench)) continue;
         const count = bench === "thr" ? thrCount(impl, size) : latCount(size);
-        const r = await measure(impl, bench, size, count, 120_000);
+        const r = await measure(impl, bench, size, count, 120_000, undefined, ENDPOINT);
         const key = `${bench}|${impl.name}|${size}`;
         if (!results.has(key)) results.set(key, []);
         if (Number.isNaN(r.value)) errors.push(`${key} run ${run}: ${r.error}`);
@@ -360,7 +367,9 @@ const header = [
 const report = [...header, ...md].join("\n");
 console.log(report);
 
-if (WRITE) {
+if (WRITE && TRANSPORT !== "tcp") {
+  log(`--transport ${TRANSPORT}: RESULTS.md not written (its harness section is the tcp run)`);
+} else if (WRITE) {
   const path = `${ROOT}bench/RESULTS.md`;
   const BEGIN = "<!-- harness:begin -->", END = "<!-- harness:end -->";
   const old = existsSync(path)

@@ -135,7 +135,7 @@ export function addBenchCommand(program: Command): void {
     .argument("[what]", "thr, lat or all", "all")
     .addOption(
       new Option("--transport <transport>", "loopback transport")
-        .choices(["tcp", "ipc", "inproc"]).default("tcp"),
+        .choices(["tcp", "ipc", "inproc", "ws"]).default("tcp"),
     )
     .option("--sizes <list>", "run once per size (1,64,1KB,64KB) and print one table")
     .option("--csv", "the table as CSV on stdout")

@@ -3,7 +3,7 @@
 import { type LatOptions, type LatResult, openLatClient, openLatServer } from "./lat.ts";
 import { openThrReceiver, openThrSender, type ThrOptions, type ThrResult } from "./thr.ts";
 
-export type Transport = "tcp" | "ipc" | "inproc";
+export type Transport = "tcp" | "ipc" | "inproc" | "ws";
 
 /** A fresh endpoint to bind for `transport` on this machine. */
 export function loopbackEndpoint(transport: Transport): string {
@@ -15,6 +15,8 @@ export function loopbackEndpoint(transport: Transport): string {
       return `ipc:///tmp/zmqkit-bench-${tag}.ipc`;
     case "inproc":
       return `inproc://zmqkit-bench-${tag}`;
+    case "ws":
+      return "ws://127.0.0.1:*";
   }
 }
 

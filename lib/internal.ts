@@ -60,6 +60,7 @@ export { SubscriptionTrie } from "./routing/subscription_trie.ts";
 export { NOT_YET, Waiters } from "./sockets/waiters.ts";
 export type { Connection, Listener } from "./transports/connection.ts";
 export { parseEndpoint } from "./transports/endpoint.ts";
+export { isUdpEndpoint, parseUdpEndpoint } from "./transports/udp.ts";
 export {
   createFileSink,
   listFiles,

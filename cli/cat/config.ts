@@ -2,7 +2,7 @@
 /** `zmqkit cat` flags as commander hands them over → a checked configuration. */
 import type { SecuritySetting } from "../security.ts";
 import { parseSize } from "../../lib/internal.ts";
-import { parseEndpoint } from "../../lib/internal.ts";
+import { isUdpEndpoint, parseEndpoint, parseUdpEndpoint } from "../../lib/internal.ts";
 import { ZmqError } from "../../lib/internal.ts";
 import { unescape } from "../io/bytes.ts";
 import { fromHex } from "../io/formats/hex.ts";
@@ -157,9 +157,20 @@ export function optionArg(text: string): [string, unknown, string] {
   return [name, value, text];
 }
 
-function endpoint(text: string, mode: "bind" | "connect"): string {
+function endpoint(text: string, mode: "bind" | "connect", type: string): string {
   try {
-    parseEndpoint(text, mode);
+    if (isUdpEndpoint(text)) {
+      // RADIO connects, DISH binds (libzmq's rule)
+      const ok = (type === "RADIO" && mode === "connect") || (type === "DISH" && mode === "bind");
+      if (!ok) {
+        throw usage(
+          type === "RADIO" || type === "DISH"
+            ? `udp:// is for a radio to connect (-c) and a dish to bind (-b)`
+            : `udp:// is for radio and dish only, not ${type.toLowerCase()}`,
+        );
+      }
+      parseUdpEndpoint(text, mode);
+    } else parseEndpoint(text, mode);
   } catch (e) {
     if (e instanceof ZmqError) throw usage(lowerFirst(e.message));
     throw e;
@@ -177,8 +188,8 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
     );
   }
   const spec = TYPES[type];
-  const binds = (f.bind ?? []).map((e) => endpoint(e, "bind"));
-  const connects = (f.connect ?? []).map((e) => endpoint(e, "connect"));
+  const binds = (f.bind ?? []).map((e) => endpoint(e, "bind", type));
+  const connects = (f.connect ?? []).map((e) => endpoint(e, "connect", type));
   if (binds.length + connects.length === 0) {
     throw usage("give at least one endpoint with -b/--bind or -c/--connect");
   }

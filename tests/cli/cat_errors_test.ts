@@ -46,7 +46,21 @@ describe("zmqkit cat usage errors (exit 2)", () => {
     ["a malformed endpoint", ["cat", "push", "-c", "tcp//127.0.0.1:5555"], /invalid endpoint/],
     ["a port out of range", ["cat", "pull", "-b", "tcp://127.0.0.1:70000"], /port must be/],
     ["a wildcard connect", ["cat", "push", "-c", "tcp://*:5555"], /connect needs a host/],
-    ["an unknown transport", ["cat", "push", "-c", "udp://host:1"], /unsupported transport/],
+    [
+      "an unknown transport",
+      ["cat", "push", "-c", "pgm://eth0;239.0.0.1:1"],
+      /unsupported transport/,
+    ],
+    [
+      "udp:// for a push",
+      ["cat", "push", "-c", "udp://host:1"],
+      /udp:\/\/ is for radio and dish only/,
+    ],
+    [
+      "udp:// for a binding radio",
+      ["cat", "radio", "-b", "udp://*:1", "--group", "g"],
+      /radio to connect/,
+    ],
     [
       "an unknown option",
       ["cat", "pull", "-b", ipcEndpoint(), "-o", "hwm=5"],

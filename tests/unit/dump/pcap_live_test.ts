@@ -97,6 +97,10 @@ describe("live capture with tcpdump", () => {
       file,
       "-U",
       "--immediate-mode",
+      // a 32 MiB kernel buffer: a tcpdump starved of CPU by a loaded machine (the suites run in
+      // parallel) must not drop packets, the FIN least of all
+      "-B",
+      "32768",
       "-nn",
       "tcp",
       "port",

@@ -12,7 +12,7 @@ import {
   type Listener,
   type TcpAddress,
 } from "../connection.ts";
-import { listen, wrap } from "./node_socket.ts";
+import { listen, whenConnected, wrap } from "./node_socket.ts";
 
 export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<Listener> {
   const server = net.createServer({ noDelay: true }, (sock) => onConn(wrap(sock)));
@@ -40,22 +40,7 @@ function dial(
   remote: string | undefined,
   signal?: AbortSignal,
 ): Promise<Connection> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(opts);
-    const abort = () => fail(Object.assign(new Error("Connect aborted"), { name: "AbortError" }));
-    const fail = (e: Error) => {
-      signal?.removeEventListener("abort", abort);
-      sock.destroy();
-      reject(e);
-    };
-    sock.once("error", fail);
-    signal?.addEventListener("abort", abort, { once: true });
-    sock.once("connect", () => {
-      sock.off("error", fail);
-      signal?.removeEventListener("abort", abort);
-      resolve(wrap(sock, remote));
-    });
-  });
+  return whenConnected(net.connect(opts), "connect", remote, signal);
 }
 
 export function dialTcp(addr: TcpAddress, signal?: AbortSignal): Promise<Connection> {

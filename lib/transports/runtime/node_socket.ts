@@ -107,3 +107,30 @@ export function listen(
     });
   });
 }
+
+/**
+ * Resolves with `sock` as a Connection once it emits `ready` ("connect", or "secureConnect"
+ * for TLS); rejects with its error, or when `signal` aborts (the socket destroyed either way).
+ */
+export function whenConnected(
+  sock: net.Socket,
+  ready: "connect" | "secureConnect",
+  remote: string | undefined,
+  signal?: AbortSignal,
+): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const abort = () => fail(Object.assign(new Error("Connect aborted"), { name: "AbortError" }));
+    const fail = (e: Error) => {
+      signal?.removeEventListener("abort", abort);
+      sock.destroy();
+      reject(e);
+    };
+    sock.once("error", fail);
+    signal?.addEventListener("abort", abort, { once: true });
+    sock.once(ready, () => {
+      sock.off("error", fail);
+      signal?.removeEventListener("abort", abort);
+      resolve(wrap(sock, remote));
+    });
+  });
+}

@@ -12,7 +12,7 @@ import {
   type Listener,
   type TcpAddress,
 } from "../connection.ts";
-import { listen, wrap } from "./node_socket.ts";
+import { listen, whenConnected, wrap } from "./node_socket.ts";
 
 export interface TlsServerOptions {
   /** PEM certificate (chain) and private key. */
@@ -50,33 +50,19 @@ export function dialTls(
   options: TlsClientOptions,
   signal?: AbortSignal,
 ): Promise<Connection> {
-  return new Promise((resolve, reject) => {
-    const ca = options.trust === undefined
-      ? undefined
-      : options.trustSystem
-      ? [...tls.rootCertificates, options.trust]
-      : [options.trust];
-    const servername = options.hostname ?? addr.host;
-    const sock = tls.connect({
-      host: addr.host,
-      port: addr.port,
-      ca,
-      // SNI takes names only, never IP addresses
-      servername: /^[\d.]+$|:/.test(servername) ? undefined : servername,
-      checkServerIdentity: (_host, cert) => tls.checkServerIdentity(servername, cert),
-    });
-    const abort = () => fail(Object.assign(new Error("Connect aborted"), { name: "AbortError" }));
-    const fail = (e: Error) => {
-      signal?.removeEventListener("abort", abort);
-      sock.destroy();
-      reject(e);
-    };
-    sock.once("error", fail);
-    signal?.addEventListener("abort", abort, { once: true });
-    sock.once("secureConnect", () => {
-      sock.off("error", fail);
-      signal?.removeEventListener("abort", abort);
-      resolve(wrap(sock));
-    });
+  const ca = options.trust === undefined
+    ? undefined
+    : options.trustSystem
+    ? [...tls.rootCertificates, options.trust]
+    : [options.trust];
+  const servername = options.hostname ?? addr.host;
+  const sock = tls.connect({
+    host: addr.host,
+    port: addr.port,
+    ca,
+    // SNI takes names only, never IP addresses
+    servername: /^[\d.]+$|:/.test(servername) ? undefined : servername,
+    checkServerIdentity: (_host, cert) => tls.checkServerIdentity(servername, cert),
   });
+  return whenConnected(sock, "secureConnect", undefined, signal);
 }

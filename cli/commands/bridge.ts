@@ -62,6 +62,10 @@ up): the service must be running, without PLAIN or CURVE. A path in WS serves th
 none (or /) serves any. wss:// needs --cert and --key (PEM files). Security options
 (--curve-server …) apply to both sides.
 
+Any web page a visitor opens can make their browser connect to the bridge: --origin
+https://app.example (repeatable) admits only the pages of those origins (others get 403);
+clients that are not browsers send no Origin and are admitted.
+
 --stats N prints every N seconds (and at the end) what \`zmqkit proxy\` prints: messages and
 bytes each way, queued, dropped and connected peers; on stderr, or NDJSON on stdout with
 --json. Exit codes: 1 runtime failure (address in use, service unreachable for --type
@@ -75,6 +79,7 @@ Examples:
 
 interface BridgeFlags {
   type?: string;
+  origin?: string[];
   cert?: string;
   key?: string;
   stats?: string;
@@ -92,6 +97,11 @@ export function addBridgeCommand(program: Command): void {
     .argument("<ws>", "ws://HOST:PORT[/PATH] or wss://… to bind")
     .argument("<service>", "tcp:// or ipc:// endpoint of the service, connected to")
     .option("--type <type>", "the service's socket type (default: ask the service)")
+    .option(
+      "--origin <url>",
+      "accept browsers from this origin only (repeatable; default: any)",
+      (v: string, all: string[] = []) => [...all, v],
+    )
     .option("--cert <file>", "wss://: certificate (chain), PEM")
     .option("--key <file>", "wss://: private key, PEM")
     .option("--stats <seconds>", "print statistics every N seconds")
@@ -131,9 +141,15 @@ export async function bridgeAction(
     throw usage(`--type: "${flags.type}" cannot be bridged (${Object.keys(SIDES).join(", ")})`);
   }
   const options = asOptions(await securitySettings(flags));
+  for (const o of flags.origin ?? []) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw usage(`--origin: expected http(s)://HOST[:PORT] as a browser sends it, got "${o}"`);
+    }
+  }
   const tls = {
     wssCertPem: await pem("--cert", flags.cert),
     wssKeyPem: await pem("--key", flags.key),
+    wsOrigins: flags.origin,
   };
   if (type === undefined) {
     const asked = (await probeSocketType(service)).toLowerCase();

@@ -76,6 +76,9 @@ is reported on stderr with its exit code; then --on-exec-error says what happens
   reply-empty  reply with one empty frame
   exit         end zmqkit with exit 1
 
+Endpoints: tcp://HOST:PORT, ipc:///PATH, inproc://NAME, ws://HOST:PORT[/PATH] and
+wss://… (ZWS 2.0, what browsers speak), udp://HOST:PORT (radio connects, dish binds).
+
 Exit codes: 0 ok, 1 runtime failure (address in use, handshake refused, --exec CMD
 failed with --on-exec-error exit), 2 usage error, a bad input line (without --skip-bad),
 a line over --max-line, a req that sent nothing, 3 timeout (-t, --linger), 130/143 on
@@ -96,6 +99,9 @@ Examples:
   zmqkit cat server -b 'tcp://*:5559'                        "<id hex><TAB>text" both ways
   zmqkit cat dish -b 'tcp://*:5560' -j weather -j news       print "group<TAB>body"
   zmqkit cat radio -c tcp://host:5560 --group weather        each line to "weather"
+  zmqkit cat dish -b udp://127.0.0.1:5561 -j weather         the same over udp (dish binds)
+  zmqkit cat radio -c udp://127.0.0.1:5561 --group weather   ...and radio connects
+  echo hi | zmqkit cat req -c ws://host:8080/zmq             over WebSocket (ZWS 2.0)
 `;
 
 export function addCatCommand(program: Command): void {

@@ -123,6 +123,19 @@ function domain(name: string, v: unknown): string {
   return v;
 }
 
+/** Web origins (`https://example.com`), each a string without spaces; empty or null unsets. */
+function origins(name: string, v: unknown): readonly string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.some((o) => typeof o !== "string" || !/^\S+$/.test(o))) {
+    throw new TypeError(
+      `Option "${name}" must be an array of origins ("https://example.com"), current value is ${
+        show(v)
+      }`,
+    );
+  }
+  return v.length === 0 ? undefined : Object.freeze([...v] as string[]);
+}
+
 /** PEM text (a certificate, a key): a string, kept as given; empty or null unsets it. */
 function pem(name: string, v: unknown): string | undefined {
   if (v === undefined || v === null || v === "") return undefined;
@@ -300,6 +313,19 @@ export const OPTIONS = {
   wssTrustPem: text("ZMQ_WSS_TRUST_PEM", pem, undefined),
   /** ZMQ_WSS_HOSTNAME: the name a wss:// server's certificate must carry (default: the host). */
   wssHostname: text("ZMQ_WSS_HOSTNAME", credential, undefined),
+  /**
+   * The web origins a ws:// or wss:// bind accepts (zmqkit): a browser's upgrade whose Origin
+   * header is not one of them is refused (403), so that no other site's page can reach the
+   * socket through its visitors' browsers. Clients that send no Origin (not browsers) are
+   * accepted. Unset: any origin, as libzmq.
+   */
+  wsOrigins: opt<readonly string[] | null | undefined, readonly string[] | undefined, "all">({
+    zmq: "(zmqkit)",
+    parse: origins,
+    default: undefined,
+    types: "all",
+    late: true,
+  }),
   /** ZMQ_WSS_TRUST_SYSTEM: trust the system's certificate authorities as well (default true). */
   wssTrustSystem: opt<boolean, boolean, "all">({
     zmq: "ZMQ_WSS_TRUST_SYSTEM",

@@ -88,6 +88,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       asServer: o.plainServer || o.curveServer,
       peerType: compatiblePeers[this.type][0] ?? "",
       handshakeInterval: o.handshakeInterval,
+      origins: o.wsOrigins,
       tls: {
         cert: o.wssCertPem,
         key: o.wssKeyPem,

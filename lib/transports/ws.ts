@@ -37,6 +37,8 @@ export interface WsSettings {
   peerType: string;
   /** ms the upgrade may take (0 = no limit). */
   handshakeInterval: number;
+  /** The browser origins accepted (undefined: any). */
+  origins: readonly string[] | undefined;
   /** wss:// — PEM strings (libzmq's ZMQ_WSS_* options). */
   tls: {
     key: string | undefined;
@@ -117,7 +119,12 @@ export async function listenWs(
   const accept = (raw: Connection) => {
     const s = settings();
     readHead(raw, s.handshakeInterval).then(({ head, rest }) => {
-      const accepted = checkRequest(parseHead(head), acceptable(s.mechanism), ep.path);
+      const accepted = checkRequest(
+        parseHead(head),
+        acceptable(s.mechanism),
+        ep.path,
+        s.origins,
+      );
       raw.write([formatResponse(accepted)]);
       onConn(
         new WsConnection(raw, {

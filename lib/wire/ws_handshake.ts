@@ -126,12 +126,15 @@ export interface AcceptedUpgrade {
 /**
  * Checks a client's request. `acceptable` lists the subprotocols the server speaks; the first
  * of the client's list that is one of them is chosen (the client's order, as libzmq). A server
- * bound to a path other than "/" serves that path only. Throws UpgradeRefused.
+ * bound to a path other than "/" serves that path only; with `origins`, a request whose Origin
+ * is not one of them is refused (one without Origin, from no browser, is not). Throws
+ * UpgradeRefused.
  */
 export function checkRequest(
   head: HttpHead,
   acceptable: readonly string[],
   boundPath: string,
+  origins?: readonly string[],
 ): AcceptedUpgrade {
   const m = /^GET (\S+) HTTP\/1\.1$/.exec(head.line);
   if (m === null) {
@@ -157,6 +160,10 @@ export function checkRequest(
   if (boundPath !== "/" && resource !== boundPath) {
     throw new UpgradeRefused(404, `no ZeroMQ socket at ${JSON.stringify(resource.slice(0, 64))}`);
   }
+  const origin = h.get("origin");
+  if (origins !== undefined && origin !== undefined && !origins.includes(origin)) {
+    throw new UpgradeRefused(403, `origin ${JSON.stringify(origin.slice(0, 128))} is not allowed`);
+  }
   const offered = tokens(h.get("sec-websocket-protocol"));
   const protocol = offered.find((p) => acceptable.includes(p));
   if (protocol === undefined) {
@@ -180,6 +187,7 @@ export function formatResponse(accepted: AcceptedUpgrade): Uint8Array {
 
 const REASONS: Record<number, string> = {
   400: "Bad Request",
+  403: "Forbidden",
   404: "Not Found",
   408: "Request Timeout",
   426: "Upgrade Required",

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Publisher, Reply, Request, Subscriber } from "../../mod.ts";
 import { freePort } from "../_helpers/ports.ts";
+import { RawClient, upgradeRequest } from "../ws/_raw.ts";
 import { closedPort, ensureBinary, killAll, lines, startZmqkit, zmqkit } from "./_cli.ts";
 
 before(() => ensureBinary());
@@ -58,6 +59,40 @@ describe("zmqkit bridge", () => {
     }
   });
 
+  it("--origin admits pages of that origin only (403 for others)", async () => {
+    const rep = new Reply();
+    await rep.bind("tcp://127.0.0.1:*");
+    const port = await freePort();
+    const bridge = startZmqkit([
+      "bridge",
+      `ws://127.0.0.1:${port}`,
+      rep.lastEndpoint!,
+      "--type",
+      "rep",
+      "--origin",
+      "https://app.example",
+    ]);
+    try {
+      await bridge.waitStderr(/frontend: router bound/);
+      const ask = async (origin: string) => {
+        const c = new RawClient(port);
+        c.write(upgradeRequest({ extra: `Origin: ${origin}\r\n` }));
+        const end = Date.now() + 10_000;
+        while (!c.text().includes("\r\n\r\n") && Date.now() < end) {
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        c.destroy();
+        return c.text().split("\r\n")[0];
+      };
+      assert.equal(await ask("https://evil.example"), "HTTP/1.1 403 Forbidden");
+      assert.equal(await ask("https://app.example"), "HTTP/1.1 101 Switching Protocols");
+    } finally {
+      bridge.kill("SIGINT");
+      await bridge.done;
+      rep.close();
+    }
+  });
+
   it("fronts a PUB given with --type: a subscriber over ws gets what it subscribed to", async () => {
     const pub = new Publisher();
     await pub.bind("tcp://127.0.0.1:*");
@@ -103,6 +138,10 @@ describe("zmqkit bridge", () => {
         [
           ["bridge", "ws://127.0.0.1:1", "tcp://127.0.0.1:2", "--type", "stream"],
           /cannot be bridged/,
+        ],
+        [
+          ["bridge", "ws://127.0.0.1:1", "tcp://127.0.0.1:2", "--origin", "example.com"],
+          /--origin: expected http/,
         ],
       ] as const
     ) {

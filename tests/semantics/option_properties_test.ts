@@ -104,6 +104,7 @@ const SAMPLES: Record<
   wssTrustPem: { good: PEM, bad: "/etc/ssl/ca.pem", error: TypeError },
   wssHostname: { good: "example.com", bad: "x".repeat(256), error: RangeError },
   wssTrustSystem: { good: false, bad: "no", error: TypeError },
+  wsOrigins: { good: ["https://example.com"], bad: "https://example.com", error: TypeError },
 };
 
 type Bag = Record<string, unknown>;

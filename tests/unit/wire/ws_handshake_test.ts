@@ -93,6 +93,22 @@ describe("ZWS upgrade", () => {
     }
   });
 
+  it("with origins, refuses a browser of another origin (403), not a client without one", () => {
+    const req = dec(formatRequest("h", "/", newKey(), ["ZWS2.0"]));
+    const from = (origin: string) => head(req.replace("\r\n\r\n", `\r\nOrigin: ${origin}\r\n\r\n`));
+    const allowed = ["https://app.example"];
+    assert.equal(
+      checkRequest(from("https://app.example"), ["ZWS2.0"], "/", allowed).protocol,
+      "ZWS2.0",
+    );
+    assert.equal(checkRequest(head(req), ["ZWS2.0"], "/", allowed).protocol, "ZWS2.0");
+    assert.throws(
+      () => checkRequest(from("https://evil.example"), ["ZWS2.0"], "/", allowed),
+      refusal(403, /evil\.example/),
+    );
+    assert.equal(checkRequest(from("https://evil.example"), ["ZWS2.0"], "/").protocol, "ZWS2.0");
+  });
+
   it("bounds the head: size, header count, malformed lines", () => {
     const big = `GET / HTTP/1.1\r\nX: ${"a".repeat(9000)}\r\n\r\n`;
     assert.throws(() => head(big), refusal(431, /8192/));

@@ -58,14 +58,19 @@ function acceptable(mechanism: WsMechanism): string[] {
  * Reads an HTTP head from `conn`: resolves with it and the bytes after it; rejects with
  * UpgradeRefused when it is too long, the time runs out or the connection closes first.
  */
-function readHead(conn: Connection, ms: number): Promise<{ head: Uint8Array; rest: Uint8Array }> {
+function readHead(
+  conn: Connection,
+  ms: number,
+): Promise<{ head: Uint8Array; rest: Uint8Array[] }> {
   return new Promise((resolve, reject) => {
     const buf = new Uint8Array(MAX_UPGRADE_BYTES);
     let have = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    /** What comes after the head: kept, in order, until the WsConnection takes over. */
+    const rest: Uint8Array[] = [];
     const done = () => {
       if (timer !== undefined) clearTimeout(timer);
-      conn.onData = () => {};
+      conn.onData = (chunk) => void rest.push(chunk);
       conn.onClose = () => {};
     };
     if (ms > 0) {
@@ -93,9 +98,8 @@ function readHead(conn: Connection, ms: number): Promise<{ head: Uint8Array; res
       if (end >= 0) {
         done();
         const at = from + end;
-        const rest = new Uint8Array(have - at + chunk.length - n);
-        rest.set(buf.subarray(at, have));
-        rest.set(chunk.subarray(n), have - at);
+        if (at < have) rest.push(buf.slice(at, have));
+        if (n < chunk.length) rest.push(chunk.subarray(n));
         resolve({ head: buf.slice(0, at), rest });
       } else if (have === MAX_UPGRADE_BYTES) {
         done();

@@ -29,19 +29,31 @@ export interface ZwsOptions {
   asServer: boolean;
   /** The Socket-Type a bare peer is taken to be. */
   peerType: string;
-  /** Bytes that came right behind the upgrade head. */
-  early: Uint8Array;
+  /** Bytes that came behind the upgrade head (the array may still grow until we take over). */
+  early: Uint8Array[];
 }
 
 export class WsConnection extends EarlyData implements Connection {
   readonly remoteAddress: string;
-  onClose: (error?: Error) => void = () => {};
   onDrain: () => void = () => {};
   #inner: Connection;
   #reader: ZwsReader;
   #writer: ZwsWriter;
   #failure: ProtocolError | undefined;
   #closeSent = false;
+  #onClose: ((error?: Error) => void) | undefined;
+  /** Set when the stream closed before anyone listened: told to the handler once it is set. */
+  #closedEarly: { error: Error | undefined } | undefined;
+
+  /** Called once when the connection is gone (at once, if it went before this was set). */
+  get onClose(): (error?: Error) => void {
+    return this.#onClose ?? (() => {});
+  }
+  set onClose(handler: (error?: Error) => void) {
+    this.#onClose = handler;
+    const early = this.#closedEarly;
+    if (early !== undefined) queueMicrotask(() => handler(early.error));
+  }
 
   constructor(inner: Connection, o: ZwsOptions) {
     super();
@@ -62,10 +74,20 @@ export class WsConnection extends EarlyData implements Connection {
     const greeting = encodeGreeting(mechanism, { asServer: !o.asServer });
     greeting[11] = 0;
     this.onData(greeting.subarray(0, GREETING_SIZE));
-    inner.onData = (chunk) => this.#read(chunk);
-    inner.onClose = (e) => this.onClose(this.#failure ?? e);
+    // what came with or after the head is read first, in order, once the session has set its
+    // handlers (a violation in it must reach the session's onClose)
+    const pending = o.early;
+    inner.onData = (chunk) => void pending.push(chunk);
+    inner.onClose = (e) => {
+      const error = this.#failure ?? e;
+      if (this.#onClose !== undefined) this.#onClose(error);
+      else this.#closedEarly = { error };
+    };
     inner.onDrain = () => this.onDrain();
-    if (o.early.length > 0) queueMicrotask(() => this.#read(o.early));
+    queueMicrotask(() => {
+      for (const chunk of pending.splice(0)) this.#read(chunk);
+      inner.onData = (chunk) => this.#read(chunk);
+    });
   }
 
   #read(chunk: Uint8Array): void {

@@ -9,6 +9,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import * as net from "node:net";
 import { Dealer, Router, type SocketEvent } from "../../mod.ts";
 import { RawClient, ready, upgradeRequest, wsFrame, zws } from "./_raw.ts";
 
@@ -209,5 +211,47 @@ describe("ws:// refuses hostile input and keeps serving", () => {
     assert.ok(c.received.includes(Buffer.from([0x8a, 0x03, 1, 2, 3])), "the pong");
     c.destroy();
     await serving(200);
+  });
+});
+
+describe("a ws:// client facing a hostile server", () => {
+  it("reports a bad frame glued to the server's 101 as a protocol error", async () => {
+    // a server that upgrades properly, then sends a text frame in the same write
+    const server = net.createServer((sock) => {
+      let head = "";
+      sock.on("data", (d: Buffer) => {
+        head += d.toString("latin1");
+        const key = /Sec-WebSocket-Key: (\S+)\r\n/i.exec(head)?.[1];
+        if (key === undefined || !head.includes("\r\n\r\n")) return;
+        const accept = createHash("sha1")
+          .update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+          .digest("base64");
+        sock.write(
+          Buffer.concat([
+            Buffer.from(
+              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+                `Sec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: ZWS2.0/NULL\r\n\r\n`,
+            ),
+            Buffer.from(wsFrame(new Uint8Array([2, 5]), { mask: undefined, opcode: 1 })),
+          ]),
+        );
+      });
+      sock.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const dealer = new Dealer({ reconnectInterval: -1 });
+    try {
+      const failed = new Promise<SocketEvent>((resolve) =>
+        dealer.events.on("handshake:error:protocol", resolve)
+      );
+      dealer.connect(`ws://127.0.0.1:${port}`);
+      const e = await failed;
+      assert.equal((e.error as { code?: string }).code, "ERR_WS_FRAME");
+      assert.match(e.error!.message, /text/);
+    } finally {
+      dealer.close();
+      server.close();
+    }
   });
 });

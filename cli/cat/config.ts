@@ -200,7 +200,7 @@ export function checkConfig(typeArg: string, f: CatFlags): CatConfig {
   if (delimiter !== undefined && delimiter.length === 0) throw usage("-d/--delimiter is empty");
   const separator = f.null ? 0 : 10;
   if (f.exec !== undefined && !spec.exec) {
-    throw usage(`--exec works with rep and router, not ${type.toLowerCase()}`);
+    throw usage(`--exec works with rep, router, server and peer, not ${type.toLowerCase()}`);
   }
   if (f.subscribe?.length && type !== "SUB" && type !== "XSUB") {
     throw usage(`-s/--subscribe works with sub and xsub, not ${type.toLowerCase()}`);

@@ -48,6 +48,8 @@ export async function execReply(
   frames: Frames,
   peer?: Uint8Array,
 ): Promise<Frames | undefined> {
+  // a draft SERVER or PEER answers with one frame (RFC 41, 51)
+  const single = run.cfg.type === "SERVER" || run.cfg.type === "PEER";
   const cfg = run.cfg;
   const input = encodeMessage(frames, { ...cfg.output, routingIds: false });
   let result;
@@ -67,7 +69,14 @@ export async function execReply(
     return failed(run, `"${cfg.exec}" failed with ${how}`);
   }
   try {
-    return decodeWhole(result.stdout, cfg.input);
+    const reply = decodeWhole(result.stdout, cfg.input);
+    if (single && reply.length !== 1) {
+      return failed(
+        run,
+        `the reply of "${cfg.exec}" is ${reply.length} frames; a ${cfg.type.toLowerCase()} sends one`,
+      );
+    }
+    return reply;
   } catch (e) {
     return failed(run, `cannot read the reply of "${cfg.exec}": ${(e as Error).message}`);
   }

@@ -79,7 +79,7 @@ export const TYPES = {
     create: () => draft(new d.SERVER()),
     mode: "duplex",
     routingIds: true,
-    exec: false,
+    exec: true,
     draft: "routed",
   },
   RADIO: {
@@ -114,7 +114,7 @@ export const TYPES = {
     create: () => draft(new d.PEER()),
     mode: "duplex",
     routingIds: true,
-    exec: false,
+    exec: true,
     draft: "routed",
   },
   CHANNEL: {

@@ -64,10 +64,11 @@ in hex followed by a TAB ("0080000001<TAB>hello"), and input names the target th
 way; in the other formats it is the first frame. An empty id ("<TAB>hello", or an empty
 first frame) means the last peer heard from; raw output leaves the id out.
 
---exec CMD (rep, router): CMD runs with sh -c per request, the request on its stdin
-(--out format), frames also in ZMQKIT_FRAMES, ZMQKIT_FRAME_0.., ZMQKIT_FRAME_0_HEX..,
-ZMQKIT_PEER (router); its whole stdout (--in format) is the reply. rep still prints
-each request. CMD runs in its own process group, ended (SIGTERM) when zmqkit ends.
+--exec CMD (rep, router, server, peer): CMD runs with sh -c per request, the request
+on its stdin (--out format), frames also in ZMQKIT_FRAMES, ZMQKIT_FRAME_0..,
+ZMQKIT_FRAME_0_HEX.., ZMQKIT_PEER (router, server, peer); its whole stdout (--in format)
+is the reply (one frame for server and peer). rep still prints each request. CMD runs
+in its own process group, ended (SIGTERM) when zmqkit ends.
 A CMD that fails (exit code not 0, a signal, cannot start, output that does not decode)
 is reported on stderr with its exit code; then --on-exec-error says what happens:
   skip         (default) no reply. router: nothing is sent. rep: the request is left
@@ -124,7 +125,10 @@ export function addCatCommand(program: Command): void {
     .option("-j, --join <group>", "dish: join a group (repeatable; 0x... for bytes)", collect)
     .option("--group <group>", "radio: send every message to this group")
     .option("--routing-id <id>", "our routing id (0x... for bytes)")
-    .option("-e, --exec <cmd>", "rep/router: answer each request with the output of CMD")
+    .option(
+      "-e, --exec <cmd>",
+      "rep/router/server/peer: answer each request with the output of CMD",
+    )
     .option("-n, --count <n>", "stop after N messages received (sent for push/pub)")
     .option("-t, --timeout <ms>", "exit 3 when a message, a send or a peer takes longer")
     .option("--delay <ms>", "wait before the first send")

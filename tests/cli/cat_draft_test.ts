@@ -67,6 +67,54 @@ describe("zmqkit cat draft types vs libzmq", () => {
     }
   });
 
+  it("server --exec answers each libzmq CLIENT request with the command's output", async () => {
+    const client = await peer.draftSocket("CLIENT");
+    try {
+      const z = startZmqkit([
+        "cat",
+        "server",
+        "-b",
+        "tcp://127.0.0.1:0",
+        "-n",
+        "2",
+        "-e",
+        'printf "%s from %s" "$(tr a-z A-Z)" "$ZMQKIT_PEER"',
+      ]);
+      await client.connect(await z.boundEndpoint());
+      for (const word of ["hello", "again"]) {
+        await client.send([b(word)]);
+        const [reply] = (await client.receive()).frames.map(text);
+        assert.match(reply!, new RegExp(`^${word.toUpperCase()} from [0-9a-f]{8}$`));
+      }
+      await ok(z);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("server --exec whose output is two frames sends nothing and says why", async () => {
+    const client = await peer.draftSocket("CLIENT");
+    try {
+      const z = startZmqkit([
+        "cat",
+        "server",
+        "-b",
+        "tcp://127.0.0.1:0",
+        "-d",
+        ",",
+        "-e",
+        "echo a,b",
+      ]);
+      await client.connect(await z.boundEndpoint());
+      await client.send([b("hello")]);
+      await z.waitStderr(/is 2 frames; a server sends one: no reply sent/);
+      z.kill("SIGTERM");
+      await z.done;
+    } finally {
+      await client.close();
+    }
+  });
+
   it("server prints '<id><TAB>message' from a libzmq CLIENT and answers the id named", async () => {
     const client = await peer.draftSocket("CLIENT");
     try {

@@ -63,6 +63,16 @@ function kill(p: Proc): void {
   if (p.child.exitCode === null) p.child.kill("SIGKILL");
 }
 
+/** A measurement's value, and for a lossy pattern (radio-dish) what each half counted. */
+export interface Measured {
+  value: number;
+  error?: string;
+  /** `messages received: N` of the receiving half, when it printed one. */
+  received?: number;
+  /** `messages sent: N` of the sending half, when it printed one. */
+  sent?: number;
+}
+
 /**
  * One measurement: msg/s for "thr", one-way µs for "lat"; NaN when it failed or took longer
  * than `timeoutMs`. With `sample`, both pids are passed to it while the run lasts.
@@ -75,7 +85,7 @@ export async function measure(
   timeoutMs: number,
   sample?: (pids: number[]) => void,
   endpoint = "tcp://127.0.0.1:*",
-): Promise<{ value: number; error?: string }> {
+): Promise<Measured> {
   const [local, remote]: [Tool, Tool] = bench === "thr"
     ? ["local_thr", "remote_thr"]
     : ["local_lat", "remote_lat"];
@@ -102,7 +112,14 @@ export async function measure(
       : /average latency: ([\d.]+) \[us\]/;
     const m = re.exec(text);
     if (!m) return { value: NaN, error: `no result line (exit ${done.join(",")}): ${text.trim()}` };
-    return { value: Number(m[1]) };
+    const r: Measured = { value: Number(m[1]) };
+    if (bench === "thr") {
+      const received = /messages received: (\d+)/.exec(text);
+      const sent = /messages sent: (\d+)/.exec(await b.stdout);
+      if (received) r.received = Number(received[1]);
+      if (sent) r.sent = Number(sent[1]);
+    }
+    return r;
   } catch (e) {
     return { value: NaN, error: (e as Error).message };
   } finally {

@@ -10,11 +10,17 @@
  *
  *   deno run -A bench/harness.ts [--runs 3] [--sizes 1,64,1024,65536] [--only thr|lat]
  *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--soak-size 64]
- *        [--baseline DIR] [--transport tcp|ws] [--no-write]
+ *        [--baseline DIR] [--transport tcp|ws|udp] [--no-write]
  *
  * --scale multiplies the message counts (0.2 for a quick look). --soak N adds an N-second
  * zmqkit PUSH→PULL run (64 B, or --soak-size) per zmqkit row at full speed, sampling both
  * processes' RSS every second, and reports first/last/max.
+ *
+ * --transport udp runs RADIO→DISH (group "bench") throughput over udp://127.0.0.1:PORT for
+ * zmqkit/deno, zmqkit/bun and zeromq.js/node only (sizes 64 and 1024 by default, at most 8186),
+ * and adds a table of the loss, 1 − received/sent: a RADIO drops at its high-water mark and UDP
+ * loses datagrams, so the receiver stops at the count or 500 ms after its last message, and its
+ * rate is over first to last message received.
  *
  * --baseline DIR adds the zmqkit rows of another checkout (`zmqkit/deno@base`, …), for "what
  * did this change cost": DIR is a checkout with node_modules, e.g.
@@ -23,6 +29,7 @@
  * in the list than the run before, so no row always runs first (on a busy machine the first of a
  * pair measured 3–5% low against an identical second in PUSH→PULL 64 B).
  */
+import { createSocket } from "node:dgram";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import process from "node:process";
@@ -41,20 +48,38 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const RUNS = Number(arg("runs") ?? 3);
-const SIZES = (arg("sizes") ?? "1,64,1024,65536").split(",").map(Number);
-const ONLY = arg("only");
+/** tcp (the default), ws: the same rows over ws:// loopback (raw-TCP rows left out), or udp. */
+const TRANSPORT = arg("transport") ?? "tcp";
+if (TRANSPORT !== "tcp" && TRANSPORT !== "ws" && TRANSPORT !== "udp") {
+  throw new Error(`--transport tcp|ws|udp, not ${TRANSPORT}`);
+}
+const UDP = TRANSPORT === "udp";
+const SIZES = (arg("sizes") ?? (UDP ? "64,1024" : "1,64,1024,65536")).split(",").map(Number);
+/** The largest body that fits a udp:// datagram with group "bench" (8192 − 1 − 5). */
+const UDP_MAX_BODY = 8186;
+if (UDP && SIZES.some((s) => s > UDP_MAX_BODY)) {
+  console.error(`--transport udp: sizes of at most ${UDP_MAX_BODY} bytes (one datagram)`);
+  process.exit(2);
+}
+const ONLY = UDP ? "thr" : arg("only");
 const SCALE = Number(arg("scale") ?? 1);
 const SOAK = arg("soak") === undefined ? 0 : Number(arg("soak"));
 const SOAK_SIZE = Number(arg("soak-size") ?? 64);
 const WRITE = !process.argv.includes("--no-write");
 const IMPL_FILTER = arg("impls")?.split(",");
 const BASELINE = arg("baseline");
-/** tcp (the default), or ws: the same rows over ws:// loopback (raw-TCP rows left out). */
-const TRANSPORT = arg("transport") ?? "tcp";
-if (TRANSPORT !== "tcp" && TRANSPORT !== "ws") {
-  throw new Error(`--transport tcp|ws, not ${TRANSPORT}`);
+/**
+ * Where the bound half binds: a wildcard port for tcp and ws; for udp a port free now (libzmq's
+ * DISH takes no wildcard).
+ */
+async function endpoint(): Promise<string> {
+  if (TRANSPORT === "ws") return "ws://127.0.0.1:0";
+  if (!UDP) return "tcp://127.0.0.1:*";
+  const s = createSocket("udp4");
+  const port = await new Promise<number>((r) => s.bind(0, "127.0.0.1", () => r(s.address().port)));
+  await new Promise<void>((r) => s.close(() => r()));
+  return `udp://127.0.0.1:${port}`;
 }
-const ENDPOINT = TRANSPORT === "ws" ? "ws://127.0.0.1:0" : "tcp://127.0.0.1:*";
 
 // ---------------------------------------------------------------- implementations
 
@@ -66,6 +91,7 @@ const perf = (argv: string[]) => (tool: string, ep: string, size: number, count:
   ep,
   String(size),
   String(count),
+  ...(UDP ? ["radio-dish"] : []),
 ];
 /** The same tool with `keep` appended: the receiver keeps its messages (no release()). */
 const keep = (c: Impl["command"]): Impl["command"] => (...a) => [...c(...a), "keep"];
@@ -123,9 +149,12 @@ const ALL: Impl[] = [
     command: perf([`${BIN}/bun`, `${P}/raw_tcp.mjs`]),
   },
 ];
+/** The rows that speak radio-dish over udp (the perf peers with the `radio-dish` argument). */
+const UDP_IMPLS = ["zmqkit/deno", "zmqkit/bun", "zeromq.js/node"];
 const SELECTED = ALL.filter((i) =>
   (i.name !== "pyzmq" || hasPyzmq) &&
   (TRANSPORT === "tcp" || i.kind !== "raw") && // the raw floor is tcp only
+  (!UDP || UDP_IMPLS.includes(i.name)) &&
   (!IMPL_FILTER || IMPL_FILTER.includes(i.name))
 );
 /** The zmqkit rows again, run from the baseline checkout's own perf peer. */
@@ -152,6 +181,8 @@ const orderOf = (run: number) => {
 
 /** Messages per throughput run, sized so the slowest stack (zeromq.js) takes ~2 s. */
 function thrCount(impl: Impl, size: number): number {
+  // udp: a RADIO never waits (it drops at its HWM), so a run lasts about 1–3 s
+  if (UDP) return Math.max(1000, Math.round(300_000 * SCALE));
   const base = size <= 64 ? 500_000 : size <= 1024 ? 300_000 : 30_000;
   const raw = impl.kind === "raw" ? (size <= 64 ? 40 : size <= 1024 ? 4 : 1) : 1;
   return Math.max(1000, Math.round(base * raw * SCALE));
@@ -163,6 +194,8 @@ const latCount = (size: number) =>
 
 type Key = string; // `${bench}|${impl}|${size}`
 const results = new Map<Key, number[]>();
+/** udp: the loss of each run, 1 − received/sent, by the same key. */
+const losses = new Map<Key, number[]>();
 const errors: string[] = [];
 const benches = (["thr", "lat"] as const).filter((b) => !ONLY || ONLY === b);
 
@@ -179,12 +212,19 @@ for (let run = 1; run <= RUNS; run++) {
       for (const impl of orderOf(run)) {
         if (impl.benches && !impl.benches.includes(bench)) continue;
         const count = bench === "thr" ? thrCount(impl, size) : latCount(size);
-        const r = await measure(impl, bench, size, count, 120_000, undefined, ENDPOINT);
+        const r = await measure(impl, bench, size, count, 120_000, undefined, await endpoint());
         const key = `${bench}|${impl.name}|${size}`;
         if (!results.has(key)) results.set(key, []);
         if (Number.isNaN(r.value)) errors.push(`${key} run ${run}: ${r.error}`);
         else results.get(key)!.push(r.value);
-        const shown = bench === "thr" ? `${formatRate(r.value)} msg/s` : `${r.value.toFixed(1)} us`;
+        let shown = bench === "thr" ? `${formatRate(r.value)} msg/s` : `${r.value.toFixed(1)} us`;
+        if (UDP && r.received !== undefined) {
+          const sent = r.sent ?? count;
+          const loss = sent > 0 ? Math.max(0, 1 - r.received / sent) : 0;
+          if (!losses.has(key)) losses.set(key, []);
+          losses.get(key)!.push(loss);
+          shown += `, received ${r.received}/${sent}, loss ${(loss * 100).toFixed(1)} %`;
+        }
         log(
           `run ${run}/${RUNS} ${bench} ${impl.name} ${size} B n=${count}: ${shown}${
             r.error ? ` (${r.error})` : ""
@@ -241,11 +281,38 @@ const table = (title: string, bench: "thr" | "lat") => {
   }
   md.push("");
 };
-if (benches.includes("thr")) {
-  table("Throughput, msg/s (PUSH→PULL, tcp; median of runs ±half-range)", "thr");
-}
-if (benches.includes("lat")) {
-  table("Latency, one-way µs (REQ↔REP, tcp; elapsed / (2·round trips))", "lat");
+if (UDP) {
+  table(
+    "Throughput, msg/s received (RADIO→DISH, udp; first to last message; median ±half-range)",
+    "thr",
+  );
+  md.push(
+    "### Loss, 1 − received/sent (median of runs, min–max)",
+    "",
+    `| impl | ${SIZES.map((s) => `${s} B`).join(" | ")} |`,
+    `|---|${SIZES.map(() => "---").join("|")}|`,
+  );
+  const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
+  for (const i of IMPLS) {
+    md.push(
+      `| ${i.name} | ${
+        SIZES.map((s) => {
+          const v = losses.get(`thr|${i.name}|${s}`) ?? [];
+          if (v.length === 0) return "n/a";
+          return `${pct(spread(v).median)} (${pct(Math.min(...v))}–${pct(Math.max(...v))})`;
+        }).join(" | ")
+      } |`,
+    );
+  }
+  md.push("");
+} else {
+  const tp = TRANSPORT;
+  if (benches.includes("thr")) {
+    table(`Throughput, msg/s (PUSH→PULL, ${tp}; median of runs ±half-range)`, "thr");
+  }
+  if (benches.includes("lat")) {
+    table(`Latency, one-way µs (REQ↔REP, ${tp}; elapsed / (2·round trips))`, "lat");
+  }
 }
 
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "n/a");
@@ -262,7 +329,9 @@ for (const rt of ["deno", "bun"]) {
     md.push(`| ${label} | ${rt} | ${SIZES.map(f).join(" | ")} |`);
   if (benches.includes("thr")) {
     row(
-      "thr zmqkit ÷ zeromq.js (bar: ≥5× 64 B, ≥3× 1 KiB, ≥1.2× 64 KiB)",
+      UDP
+        ? "thr zmqkit ÷ zeromq.js (messages received per second)"
+        : "thr zmqkit ÷ zeromq.js (bar: ≥5× 64 B, ≥3× 1 KiB, ≥1.2× 64 KiB)",
       (s) => ratio(median("thr", me, s), median("thr", "zeromq.js/node", s)),
     );
     if (IMPLS.some((i) => i.name === `${me} keep`)) {
@@ -271,20 +340,24 @@ for (const rt of ["deno", "bun"]) {
         (s) => ratio(median("thr", `${me} keep`, s), median("thr", "zeromq.js/node", s)),
       );
     }
-    row(
-      `thr zmqkit ÷ raw/${rt}`,
-      (s) => ratio(median("thr", me, s), median("thr", `raw/${rt}`, s)),
-    );
+    if (TRANSPORT === "tcp") {
+      row(
+        `thr zmqkit ÷ raw/${rt}`,
+        (s) => ratio(median("thr", me, s), median("thr", `raw/${rt}`, s)),
+      );
+    }
   }
   if (benches.includes("lat")) {
     row(
       "lat zmqkit ÷ zeromq.js (bar: ≤0.7× at 1 B)",
       (s) => ratio(median("lat", me, s), median("lat", "zeromq.js/node", s)),
     );
-    row(
-      `lat zmqkit ÷ raw/${rt}`,
-      (s) => ratio(median("lat", me, s), median("lat", `raw/${rt}`, s)),
-    );
+    if (TRANSPORT === "tcp") {
+      row(
+        `lat zmqkit ÷ raw/${rt}`,
+        (s) => ratio(median("lat", me, s), median("lat", `raw/${rt}`, s)),
+      );
+    }
   }
 }
 md.push("");

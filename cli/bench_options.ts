@@ -6,9 +6,9 @@ import {
   parseCount,
   parseDuration,
   parseSize,
-  THR_PATTERNS,
   type ThrPattern,
 } from "../lib/internal.ts";
+import { ALL_THR_PATTERNS, UDP_MAX_BODY } from "../lib/bench/patterns.ts";
 import { usage } from "./errors.ts";
 import type { SecurityFlags } from "./security.ts";
 
@@ -82,8 +82,8 @@ export function sweepCount(size: number): number {
 
 export function thrPattern(p: string | undefined): ThrPattern {
   const v = (p ?? "push-pull").toLowerCase();
-  if (!(THR_PATTERNS as readonly string[]).includes(v)) {
-    throw usage(`throughput pattern must be one of ${THR_PATTERNS.join(", ")}, not "${p}"`);
+  if (!(ALL_THR_PATTERNS as readonly string[]).includes(v)) {
+    throw usage(`throughput pattern must be one of ${ALL_THR_PATTERNS.join(", ")}, not "${p}"`);
   }
   return v as ThrPattern;
 }
@@ -98,4 +98,42 @@ export function latPattern(p: string | undefined): LatPattern {
 
 export function transportOf(endpoint: string): string {
   return endpoint.split("://")[0] ?? "tcp";
+}
+
+/** Messages per throughput run over udp:// without --count or --duration. */
+export const UDP_DEFAULT_COUNT = 100_000;
+
+/**
+ * The throughput pattern over `transport`: udp:// is RADIO→DISH only (the pattern defaults to
+ * radio-dish there; another one is a usage error).
+ */
+export function thrPatternFor(p: string | undefined, transport: string): ThrPattern {
+  if (transport !== "udp") return thrPattern(p);
+  const v = thrPattern(p ?? "radio-dish");
+  if (v !== "radio-dish") {
+    throw usage(
+      `over udp:// only the radio-dish pattern runs (RADIO sends, DISH receives), not "${p}"`,
+    );
+  }
+  return v;
+}
+
+/** Latency over udp:// is a usage error: RADIO and DISH send one way only. */
+export function noLatencyOver(transport: string): void {
+  if (transport === "udp") {
+    throw usage(
+      "latency is not measured over udp:// (RADIO/DISH send one way only); " +
+        "use bench thr or bench run thr --transport udp",
+    );
+  }
+}
+
+/** Over udp:// a message and its group must fit one datagram of 8192 bytes. */
+export function checkUdpSize(size: number, transport: string): void {
+  if (transport === "udp" && size > UDP_MAX_BODY) {
+    throw usage(
+      `--size ${size} does not fit a udp:// datagram: at most ${UDP_MAX_BODY} bytes ` +
+        `(8192 with the group "bench" and its length byte)`,
+    );
+  }
 }

@@ -7,7 +7,10 @@
  *   bun bench/peers/zmqkit_perf.ts          remote_thr <connect-to> <size> <count>
  *   … local_lat | remote_lat, likewise
  *
- * A fifth argument `keep` makes local_thr keep each message instead of releasing it.
+ * A fifth argument `keep` makes local_thr keep each message instead of releasing it;
+ * `radio-dish` makes the throughput halves DISH (joined to "bench") and RADIO (e.g. over
+ * udp://): the receiver stops at the count or 500 ms after its last message and adds
+ * `messages received: N`, the sender prints `messages sent: N` and what its RADIO dropped.
  * With BENCH_CURVE=1 in the environment, the connection is CURVE: the bound half is the server,
  * with the test keys of libzmq's doc/zmq_curve.txt (the same as zmqjs_perf.mjs).
  *
@@ -17,8 +20,9 @@ import process from "node:process";
 import { openLatClient, openLatServer } from "../../lib/internal.ts";
 import { openThrReceiver, openThrSender } from "../../lib/internal.ts";
 import { latLines, thrLines } from "../../lib/internal.ts";
+import { sendLines } from "../../lib/bench/report.ts";
 
-const [tool, endpoint, sizeText, countText, mode] = process.argv.slice(2);
+const [tool, endpoint, sizeText, countText, ...modes] = process.argv.slice(2);
 const size = Number(sizeText);
 const count = Number(countText);
 if (!tool || !endpoint || !Number.isInteger(size) || !Number.isInteger(count) || count < 1) {
@@ -40,23 +44,26 @@ const CURVE_CLIENT = {
 };
 const curve = process.env.BENCH_CURVE === "1";
 const socketOptions = curve ? (bind ? CURVE_SERVER : CURVE_CLIENT) : undefined;
-const o = { endpoint, bind, size, count, release: mode !== "keep", socketOptions };
+const pattern = modes.includes("radio-dish") ? "radio-dish" as const : undefined;
+const o = { endpoint, bind, size, count, release: !modes.includes("keep"), socketOptions };
 const announce = (ep: string) => bind && console.error(`bound ${ep}`);
 
 switch (tool) {
   case "local_thr": {
-    const half = await openThrReceiver(o);
+    const half = await openThrReceiver({ ...o, pattern });
     announce(half.endpoint);
     console.log(thrLines(await half.run()).join("\n"));
     break;
   }
-  case "remote_thr":
-    await (await openThrSender(o)).run();
+  case "remote_thr": {
+    const r = await (await openThrSender({ ...o, pattern })).run();
+    if (pattern) console.log(sendLines(r).join("\n"));
     // the socket has shut down, but the runtime may still hold bytes for the kernel: let
     // the process end by itself once the connection is closed (exiting now could drop them)
     setTimeout(() => process.exit(0), 10_000).unref();
     process.exitCode = 0;
     break;
+  }
   case "local_lat": {
     const half = await openLatServer(o);
     announce(half.endpoint);

@@ -23,23 +23,28 @@ import {
   runtimeName,
   stderr,
   summarizeLatency,
-  THR_PATTERNS,
   thrLines,
   thrRow,
   type Transport,
 } from "../../lib/internal.ts";
+import { ALL_THR_PATTERNS } from "../../lib/bench/patterns.ts";
+import { sendLines, sendRow } from "../../lib/bench/report.ts";
 import { benchSvg, type SweepRow } from "../bench_plot.ts";
 import { csvLines, tableLines } from "../bench_table.ts";
 import {
   type BenchFlags,
+  checkUdpSize,
   latPattern,
+  noLatencyOver,
   parsed,
   type Settings,
   settings,
   sizeList,
   sweepCount,
   thrPattern,
+  thrPatternFor,
   transportOf,
+  UDP_DEFAULT_COUNT,
 } from "../bench_options.ts";
 import {
   interrupted,
@@ -61,8 +66,16 @@ Halves (wire-compatible with libzmq's perf tools; either end may be libzmq's):
   zmqkit bench lat --connect EP   as remote_lat: time round trips, print latency
   zmqkit bench run [thr|lat|all]  both halves in this process on a fresh loopback endpoint
 
-Patterns: thr ${THR_PATTERNS.join(", ")} (default push-pull);
+Patterns: thr ${ALL_THR_PATTERNS.join(", ")} (default push-pull);
           lat ${LAT_PATTERNS.join(", ")} (default req-rep). pub-sub waits for the subscription.
+
+udp:// (bench thr -b/-c udp://…, bench run thr --transport udp) is radio-dish only: the
+RADIO sends to group "bench", the DISH joined to it (also over tcp: --pattern radio-dish).
+radio-dish may lose messages (a RADIO drops at its high-water mark, UDP loses datagrams), so
+the receiver stops at --count or 500 ms after its last message, and prints the messages
+received (the rate is over first to last); bench run also prints sent and the loss, and the
+sending half what it sent. A message and its group fit one 8192-byte datagram: --size at most
+8186 over udp. Latency is not measured over udp. Without --count, 100k messages over udp.
 Sizes take units (64, 1KB = 1KiB = 1024, 64KiB, 1MB); counts too (100k, 1M); durations
 5s, 500ms. With --duration and no --count, the run lasts that long (a libzmq peer needs
 the same count on both ends). Latency is one-way: round trip / 2, as libzmq reports it.
@@ -135,7 +148,7 @@ export function addBenchCommand(program: Command): void {
     .argument("[what]", "thr, lat or all", "all")
     .addOption(
       new Option("--transport <transport>", "loopback transport")
-        .choices(["tcp", "ipc", "inproc", "ws"]).default("tcp"),
+        .choices(["tcp", "ipc", "inproc", "ws", "udp"]).default("tcp"),
     )
     .option("--sizes <list>", "run once per size (1,64,1KB,64KB) and print one table")
     .option("--csv", "the table as CSV on stdout")
@@ -153,6 +166,15 @@ async function halfAction(kind: "thr" | "lat", f: BenchFlags): Promise<void> {
     throw usage(`bench ${kind} needs exactly one of --bind or --connect`);
   }
   const s = settings(kind, f);
+  const transport = transportOf((f.bind ?? f.connect)!);
+  if (kind === "lat") noLatencyOver(transport);
+  else {
+    thrPatternFor(f.pattern, transport);
+    checkUdpSize(s.size, transport);
+    if (transport === "udp" && f.count === undefined && f.duration === undefined) {
+      s.count = UDP_DEFAULT_COUNT;
+    }
+  }
   const socketOptions = asOptions(await securitySettings(f));
   await interruptible((signal) => half(kind, f, { ...s, socketOptions }, signal));
 }
@@ -165,7 +187,8 @@ async function half(
 ): Promise<void> {
   const bind = f.bind !== undefined;
   const endpoint = (f.bind ?? f.connect)!;
-  const connect = bind ? undefined : endpoint;
+  // udp:// has no connection to wait for (nor any connect event): nothing to watch
+  const connect = bind || transportOf(endpoint) === "udp" ? undefined : endpoint;
   const ctx: RowContext = {
     bench: kind,
     impl: "zmqkit",
@@ -174,7 +197,7 @@ async function half(
     pattern: "",
   };
   if (kind === "thr") {
-    const pattern = thrPattern(f.pattern);
+    const pattern = thrPatternFor(f.pattern, ctx.transport);
     ctx.pattern = pattern;
     const p = progress(f, "msgs");
     const o = { ...s, endpoint, bind, pattern, onProgress: p.report, release: f.release };
@@ -186,6 +209,10 @@ async function half(
     } else {
       const r = await runHalf(await openThrSender(o), signal, connect, s.timeoutMs);
       p.clear();
+      // a lossy pattern's sender says what it sent (libzmq's remote_thr prints nothing)
+      if (r.dropped !== undefined) {
+        await print(f.json ? [JSON.stringify(sendRow(ctx, s.size, r))] : sendLines(r));
+      }
       if (r.partial) note(interrupted(r.sent, "messages") + "\n");
     }
     return;
@@ -215,12 +242,20 @@ async function runAction(what: string, f: BenchFlags): Promise<void> {
     throw usage("bench run takes --size or --sizes, not both");
   }
   const sizes = f.sizes === undefined ? undefined : parsed(f.sizes, sizeList, []);
+  const transport = f.transport ?? "tcp";
   // check every option before the first run
   const pair = await pairSecurity(f);
   settings("thr", f);
   settings("lat", f);
-  if (what !== "lat") thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
-  if (what !== "thr") latPattern(latChoice(what, f));
+  if (transport === "udp") {
+    if (what === "lat") noLatencyOver(transport);
+    // all over udp: throughput only (said on stderr when it runs)
+    thrPatternFor(f.pattern, transport);
+    for (const size of sizes ?? [settings("thr", f).size]) checkUdpSize(size, transport);
+  } else {
+    if (what !== "lat") thrPattern(thrChoice(what, f));
+    if (what !== "thr") latPattern(latChoice(what, f));
+  }
   if (f.plot === "") throw usage("--plot needs a file name");
   // opened first: a path that cannot be written fails before the measuring, not after it
   const plot = f.plot === undefined ? undefined : openPlot(f.plot);
@@ -266,12 +301,20 @@ function openPlot(path: string): {
   };
 }
 
+/** The throughput pattern of `bench run` (radio-dish over udp). */
+function runThrPattern(what: string, f: BenchFlags) {
+  return f.transport === "udp" ? thrPatternFor(f.pattern, "udp") : thrPattern(thrChoice(what, f));
+}
+
+function thrChoice(what: string, f: BenchFlags): string | undefined {
+  return what === "all" && f.pattern === "req-rep" ? undefined : f.pattern;
+}
+
 function plotTitle(what: string, f: BenchFlags): string {
+  const udp = f.transport === "udp";
   const patterns = [
-    ...(what !== "lat"
-      ? [thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern)]
-      : []),
-    ...(what !== "thr" ? [latPattern(latChoice(what, f))] : []),
+    ...(what !== "lat" ? [runThrPattern(what, f)] : []),
+    ...(what !== "thr" && !udp ? [latPattern(latChoice(what, f))] : []),
   ];
   return `zmqkit bench run ${what} (${f.transport ?? "tcp"}, ${patterns.join(", ")})`;
 }
@@ -292,18 +335,25 @@ async function run(
 ): Promise<void> {
   const transport = (f.transport ?? "tcp") as Transport;
   const base = { impl: "zmqkit", runtime: runtimeName(), transport };
+  if (transport === "udp" && what === "all") {
+    note("zmqkit: over udp:// only throughput is measured (RADIO/DISH send one way)\n");
+    what = "thr";
+  }
   const table = sizes !== undefined || f.csv === true;
   let stopped: string | undefined;
   const timeoutMs = settings("thr", f).timeoutMs;
   for (const size of sizes ?? [undefined]) {
     const row: SweepRow = { size: 0 };
     if (what !== "lat") {
-      const pattern = thrPattern(what === "all" && f.pattern === "req-rep" ? undefined : f.pattern);
+      const pattern = runThrPattern(what, f);
       const p = progress(f, "msgs");
       const s = settings("thr", f);
       if (size !== undefined) {
         s.size = size;
         if (f.count === undefined && f.duration === undefined) s.count = sweepCount(size);
+      }
+      if (transport === "udp" && f.count === undefined && f.duration === undefined) {
+        s.count = Math.min(s.count, UDP_DEFAULT_COUNT);
       }
       const r = await runThr(transport, {
         ...s,

@@ -5,6 +5,8 @@
  * The default patterns are libzmq's perf tools' (PUSH→PULL, REQ↔REP).
  */
 import { Dealer } from "../sockets/dealer.ts";
+import { Dish, Radio, type RadioCore } from "../sockets/radio_dish.ts";
+import { socketCore } from "../sockets/socket.ts";
 import { Pair } from "../sockets/pair.ts";
 import { Pull } from "../sockets/pull.ts";
 import { Push } from "../sockets/push.ts";
@@ -16,10 +18,32 @@ import { XPublisher } from "../sockets/xpub.ts";
 import type { Message } from "../pipe.ts";
 import type { SocketEvents } from "../events.ts";
 
+/** The throughput patterns that deliver every message (the receiver counts to the count). */
 export const THR_PATTERNS = ["push-pull", "dealer-router", "pub-sub", "pair"] as const;
-export type ThrPattern = typeof THR_PATTERNS[number];
+/** Throughput patterns that may lose messages (see LOSSY_IDLE_MS). */
+export const LOSSY_THR_PATTERNS = ["radio-dish"] as const;
+/** Every throughput pattern, the lossy ones last. */
+export const ALL_THR_PATTERNS = [...THR_PATTERNS, ...LOSSY_THR_PATTERNS] as const;
+export type ThrPattern = typeof ALL_THR_PATTERNS[number];
 export const LAT_PATTERNS = ["req-rep", "dealer-router", "pair"] as const;
 export type LatPattern = typeof LAT_PATTERNS[number];
+
+/**
+ * A lossy pattern (RADIO drops at its high-water mark, as PUB; udp:// loses datagrams): its
+ * receiver stops at the count or after LOSSY_IDLE_MS without a message, and reports how many it
+ * received.
+ */
+export function isLossy(pattern: ThrPattern): boolean {
+  return (LOSSY_THR_PATTERNS as readonly string[]).includes(pattern);
+}
+/** The idle gap that ends a lossy receiver's run, counted from its last message. */
+export const LOSSY_IDLE_MS = 500;
+/** The group a radio-dish benchmark sends to and joins. */
+export const BENCH_GROUP = "bench";
+/** The largest udp:// datagram (lib/transports/udp.ts's MAX_DATAGRAM). */
+export const UDP_MAX_DATAGRAM = 8192;
+/** The largest message body that fits a udp:// datagram with BENCH_GROUP. */
+export const UDP_MAX_BODY = UDP_MAX_DATAGRAM - 1 - BENCH_GROUP.length;
 
 /** What the benchmark needs of a socket (every zmqkit socket type used here has it). */
 export interface BenchSocket {
@@ -63,6 +87,88 @@ function hwmOptions(hwm: number | undefined, timeoutMs?: number): BaseOptions {
   return o;
 }
 
+/** A RADIO as a benchmark sender: every message to BENCH_GROUP. */
+class RadioSender implements Sender {
+  readonly #radio: Radio;
+  readonly #group = new TextEncoder().encode(BENCH_GROUP);
+  constructor(radio: Radio) {
+    this.#radio = radio;
+  }
+  bind(endpoint: string): Promise<void> {
+    return this.#radio.bind(endpoint);
+  }
+  connect(endpoint: string): void {
+    this.#radio.connect(endpoint);
+  }
+  close(): void {
+    this.#radio.close();
+  }
+  get lastEndpoint(): string | undefined {
+    return this.#radio.lastEndpoint;
+  }
+  get events(): SocketEvents {
+    return this.#radio.events;
+  }
+  send(msg: Uint8Array | Uint8Array[]): Promise<void> {
+    return this.#radio.send(Array.isArray(msg) ? msg[0]! : msg, { group: this.#group });
+  }
+  setOption(name: string, value: unknown): void {
+    this.#radio.setOption(name, value);
+  }
+  /** Messages the RADIO dropped at its high-water mark. */
+  get dropped(): number {
+    return this.#radio.dropped;
+  }
+  /**
+   * Resolves once a peer has joined BENCH_GROUP (tcp, ipc, inproc, ws: the DISH's JOIN reached
+   * us) or a udp:// pipe is open (no JOIN travels over UDP); else RADIO drops the first messages.
+   */
+  async joined(aborted: () => boolean): Promise<void> {
+    const core = socketCore<RadioCore>(this.#radio);
+    for (;;) {
+      for (const p of core.pipes) {
+        if (!p.peer) continue;
+        if (p.endpoint.startsWith("udp://") || (p.state as Set<string>).has(BENCH_GROUP)) return;
+      }
+      if (aborted()) return;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}
+
+/** A DISH joined to BENCH_GROUP as a benchmark receiver: messages as [group, body]. */
+class DishReceiver implements Receiver {
+  readonly #dish: Dish;
+  constructor(dish: Dish) {
+    this.#dish = dish;
+    dish.join(BENCH_GROUP);
+  }
+  bind(endpoint: string): Promise<void> {
+    return this.#dish.bind(endpoint);
+  }
+  connect(endpoint: string): void {
+    this.#dish.connect(endpoint);
+  }
+  close(): void {
+    this.#dish.close();
+  }
+  get lastEndpoint(): string | undefined {
+    return this.#dish.lastEndpoint;
+  }
+  get events(): SocketEvents {
+    return this.#dish.events;
+  }
+  receive(): Promise<Message> {
+    return socketCore(this.#dish)._receive();
+  }
+  release(message: Message): void {
+    this.#dish.release(message);
+  }
+  setOption(name: string, value: unknown): void {
+    this.#dish.setOption(name, value);
+  }
+}
+
 /** The sending half of a throughput pattern. PUB is an XPUB that blocks instead of dropping. */
 export function thrSender(pattern: ThrPattern, hwm?: number, timeoutMs?: number): Sender {
   const o = { ...hwmOptions(hwm, timeoutMs), linger: timeoutMs ?? LINGER_MS };
@@ -75,6 +181,8 @@ export function thrSender(pattern: ThrPattern, hwm?: number, timeoutMs?: number)
       return new XPublisher({ ...o, noDrop: true });
     case "pair":
       return new Pair(o);
+    case "radio-dish":
+      return new RadioSender(new Radio(o));
   }
 }
 
@@ -93,6 +201,8 @@ export function thrReceiver(pattern: ThrPattern, hwm?: number, timeoutMs?: numbe
     }
     case "pair":
       return new Pair(o);
+    case "radio-dish":
+      return new DishReceiver(new Dish(o));
   }
 }
 

@@ -3,7 +3,7 @@
 import { type LatOptions, type LatResult, openLatClient, openLatServer } from "./lat.ts";
 import { openThrReceiver, openThrSender, type ThrOptions, type ThrResult } from "./thr.ts";
 
-export type Transport = "tcp" | "ipc" | "inproc" | "ws";
+export type Transport = "tcp" | "ipc" | "inproc" | "ws" | "udp";
 
 /** A fresh endpoint to bind for `transport` on this machine. */
 export function loopbackEndpoint(transport: Transport): string {
@@ -17,6 +17,8 @@ export function loopbackEndpoint(transport: Transport): string {
       return `inproc://zmqkit-bench-${tag}`;
     case "ws":
       return "ws://127.0.0.1:*";
+    case "udp":
+      return "udp://127.0.0.1:*";
   }
 }
 
@@ -85,7 +87,14 @@ export async function runThr(
   try {
     const r = await rx.run();
     if (o.durationMs !== undefined || r.partial) tx.abort();
-    else await sending;
+    else {
+      const sent = await sending;
+      // a lossy pattern: what was sent, for the loss (not with a duration: the sender goes on)
+      if (r.lossy) {
+        r.sent = sent.sent;
+        if (sent.dropped !== undefined) r.dropped = sent.dropped;
+      }
+    }
     return r;
   } catch (e) {
     tx.abort();

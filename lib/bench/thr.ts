@@ -8,7 +8,14 @@
  */
 import { attachEndpoint, closeFlushed } from "./close.ts";
 import type { SocketEvents } from "../events.ts";
-import { applySocketOptions, type ThrPattern, thrReceiver, thrSender } from "./patterns.ts";
+import {
+  applySocketOptions,
+  isLossy,
+  LOSSY_IDLE_MS,
+  type ThrPattern,
+  thrReceiver,
+  thrSender,
+} from "./patterns.ts";
 
 export interface ThrOptions {
   /** Where to bind or connect (`tcp://127.0.0.1:5555`, `ipc:///tmp/x`, `inproc://x`). */
@@ -51,10 +58,21 @@ export interface ThrResult {
   mbPerSec: number;
   /** True when abort() stopped the run early: what was measured until then. */
   partial?: boolean;
+  /**
+   * A pattern that may lose messages (radio-dish): the run ended at the count or after an idle
+   * gap; `count` is what was received and the clock stopped at the last message.
+   */
+  lossy?: boolean;
+  /** Messages the sender sent, when known (both halves in one process): loss = 1 − count/sent. */
+  sent?: number;
+  /** RADIO: messages it dropped at its high-water mark (part of the loss), when known. */
+  dropped?: number;
 }
 
 export interface SendResult {
   sent: number;
+  /** RADIO: messages dropped at the high-water mark (counted in `sent`, never sent). */
+  dropped?: number;
   /** From the first send to the end of the flush at close. */
   elapsedUs: number;
   /** True when abort() stopped the run early. */
@@ -82,12 +100,16 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
   const s = thrReceiver(pattern, o.hwm, o.timeoutMs);
   applySocketOptions(s, o.socketOptions);
   const endpoint = await attachEndpoint(s, o);
+  const lossy = isLossy(pattern);
   let aborted = false;
   const run = async (): Promise<ThrResult> => {
     let n = 0;
     let start = 0;
+    /** Lossy: when the last message came (the clock stops there, not after the idle gap). */
+    let last = 0;
     const result = (partial: boolean): ThrResult => {
-      const elapsedUs = n === 0 ? 0 : Math.max(1, (performance.now() - start) * 1000);
+      const end = lossy && !partial ? last : performance.now();
+      const elapsedUs = n === 0 ? 0 : Math.max(1, (end - start) * 1000);
       const msgsPerSec = n === 0 ? 0 : (n / elapsedUs) * 1e6;
       const r: ThrResult = {
         size: o.size,
@@ -97,6 +119,7 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
         mbPerSec: (msgsPerSec * o.size * 8) / 1e6,
       };
       if (partial) r.partial = true;
+      if (lossy) r.lossy = true;
       return r;
     };
     try {
@@ -111,11 +134,37 @@ export async function openThrReceiver(o: ThrOptions): Promise<Half<ThrResult>> {
         if (release) s.release(m);
       };
       check(await s.receive());
-      start = performance.now();
+      start = last = performance.now();
       const limit = o.count;
       const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
       let next = start + PROGRESS_MS;
       n = 1;
+      if (lossy) {
+        // until the count, the duration, or LOSSY_IDLE_MS without a message
+        const idle = o.timeoutMs === undefined
+          ? LOSSY_IDLE_MS
+          : Math.min(o.timeoutMs, LOSSY_IDLE_MS);
+        (s as unknown as { setOption(n: string, v: unknown): void }).setOption(
+          "receiveTimeout",
+          idle,
+        );
+        while (n < limit) {
+          try {
+            check(await s.receive());
+          } catch (e) {
+            if ((e as { code?: string }).code === "EAGAIN" && !aborted) break; // the idle gap
+            throw e;
+          }
+          n++;
+          last = performance.now();
+          if (last >= until) break;
+          if (o.onProgress && last >= next) {
+            o.onProgress(n, last - start);
+            next = last + PROGRESS_MS;
+          }
+        }
+        return result(false);
+      }
       while (n < limit) {
         check(await s.receive());
         n++;
@@ -152,11 +201,20 @@ export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
   let aborted = false;
   const run = async (): Promise<SendResult> => {
     const body = new Uint8Array(o.size);
+    const radio = pattern === "radio-dish"
+      ? s as unknown as {
+        joined(aborted: () => boolean): Promise<void>;
+        readonly dropped: number;
+      }
+      : undefined;
+    const counted = (r: SendResult): SendResult => radio ? { ...r, dropped: radio.dropped } : r;
     let n = 0;
     let start = 0;
     try {
       // a publisher waits for its subscriber, or the first messages would be dropped
       if (pattern === "pub-sub") await (s as unknown as { receive(): Promise<unknown> }).receive();
+      // a RADIO waits for its DISH's JOIN (none over udp://), or it would drop the first ones
+      if (radio) await radio.joined(() => aborted);
       start = performance.now();
       const until = o.durationMs === undefined ? Infinity : start + o.durationMs;
       let next = start + PROGRESS_MS;
@@ -179,10 +237,14 @@ export async function openThrSender(o: ThrOptions): Promise<Half<SendResult>> {
     }
     if (aborted) return partial();
     await closeFlushed(s);
-    return { sent: n, elapsedUs: (performance.now() - start) * 1000 };
+    return counted({ sent: n, elapsedUs: (performance.now() - start) * 1000 });
 
     function partial(): SendResult {
-      return { sent: n, elapsedUs: start ? (performance.now() - start) * 1000 : 0, partial: true };
+      return counted({
+        sent: n,
+        elapsedUs: start ? (performance.now() - start) * 1000 : 0,
+        partial: true,
+      });
     }
   };
   const abort = () => {

@@ -15,9 +15,18 @@
  * counted in `oversize`; a DISH drops, counting in `malformed`, a datagram that is empty,
  * whose group length runs past its end, or that is longer than 8192 octets (libzmq would
  * read its first 8192 octets only); a DISH whose receive queue is at its high-water mark drops
- * datagrams (`overflow`). At most MAX_IN_FLIGHT datagrams wait in the runtime's send queue;
- * the rest wait in the pipe, and a full pipe drops them at the RADIO (its `dropped`).
- * IPv4 only.
+ * datagrams (`overflow`). At most MAX_IN_FLIGHT datagrams, and MAX_IN_FLIGHT_BYTES octets,
+ * wait in the runtime's send queue; the rest wait in the pipe, and a full pipe drops them at
+ * the RADIO (its `dropped`). IPv4 only.
+ *
+ * Why that many: libzmq's udp engine sends each datagram with a synchronous sendto() from its
+ * I/O thread, so a RADIO's pipe drains while the application fills it. Here a send is handed
+ * to the runtime, which (Bun, Node) writes it to the kernel at once but reports it done only
+ * on a later turn of the event loop, and a tight `for (;;) await radio.send()` loop yields a
+ * turn only every few milliseconds (lib/util/yield_budget.ts). With 256 in flight, a RADIO
+ * could hand at most 256 datagrams to the kernel per turn and dropped most of a 20k-message
+ * burst; with 4096 (bounded to 4 MiB) a turn takes a whole burst. Deno's node:dgram sends one
+ * datagram at a time (runtime/udp.ts keeps the order), so there the limit is its rate.
  */
 import { ZmqError } from "../errors.ts";
 import type { Message, Pipe, PipeEngine } from "../pipe.ts";
@@ -26,8 +35,10 @@ import { toZmqError } from "./stream.ts";
 
 /** The largest datagram sent or accepted (libzmq's MAX_UDP_MSG). */
 export const MAX_DATAGRAM = 8192;
-/** Datagrams handed to the runtime and not yet sent, at most (they go in order). */
-export const MAX_IN_FLIGHT = 256;
+/** Datagrams handed to the runtime and not yet reported sent, at most (they go in order). */
+export const MAX_IN_FLIGHT = 4096;
+/** Octets of datagrams handed to the runtime and not yet reported sent, at most. */
+export const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
 
 /** What the udp transport counted for one socket. */
 export interface UdpCounters {
@@ -168,6 +179,9 @@ export class DatagramEngine implements PipeEngine {
   readonly #target: { host: string; port: number } | undefined;
   #socket: UdpSocket | undefined;
   #inFlight = 0;
+  #inFlightBytes = 0;
+  /** The last pump stopped at a bound: a datagram reported sent resumes it. */
+  #full = false;
   #pumping = false;
   #closed = false;
 
@@ -208,7 +222,11 @@ export class DatagramEngine implements PipeEngine {
     if (!socket || !target || this.#closed || this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#inFlight < MAX_IN_FLIGHT) {
+      for (;;) {
+        if (this.#roomLeft() === false) {
+          this.#full = true;
+          return;
+        }
         const msg = this.#pipe.takeOut();
         if (msg === undefined) return;
         const data = msg.length === 2 ? encodeDatagram(msg[0]!, msg[1]!) : undefined;
@@ -217,27 +235,43 @@ export class DatagramEngine implements PipeEngine {
           continue;
         }
         this.#inFlight++;
-        socket.post(data, target.port, target.host, this.#sent);
+        this.#inFlightBytes += data.length;
+        const size = data.length;
+        socket.post(data, target.port, target.host, (e) => this.#sent(size, e));
       }
     } finally {
       this.#pumping = false;
     }
   }
 
+  /** False when the runtime holds as many datagrams (or octets) as it may. */
+  #roomLeft(): boolean {
+    return this.#inFlight < MAX_IN_FLIGHT && this.#inFlightBytes < MAX_IN_FLIGHT_BYTES;
+  }
+
   /** One datagram's send is over: count it, and send more if the runtime had been full. */
-  readonly #sent = (error?: Error): void => {
+  #sent(size: number, error?: Error): void {
     if (error) this.#counters.sendErrors++;
     else this.#counters.sent++;
     this.#inFlight--;
+    this.#inFlightBytes -= size;
     // (a send that fails at once, inside the loop above, leaves the loop to go on)
-    if (this.#inFlight === MAX_IN_FLIGHT - 1) this.outReady();
-  };
+    if (this.#full && this.#roomLeft()) {
+      this.#full = false;
+      this.outReady();
+    }
+  }
 
   /** At the RADIO's high-water mark: hand what the runtime takes now to it. */
   drainNow(): boolean {
-    if (!this.#socket || this.#closed || this.#inFlight >= MAX_IN_FLIGHT) return false;
+    if (!this.#socket || this.#closed || !this.#roomLeft()) return false;
     this.outReady();
     return true;
+  }
+
+  /** Datagrams handed to the runtime and not yet reported sent (for tests). */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   inDrained(): void {}

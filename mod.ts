@@ -87,6 +87,7 @@ export type {
   OptionSpec,
   OptionTable,
   PublisherOptions,
+  RadioOptions,
   RequestOptions,
   RouterOptions,
   SocketOptions,

@@ -357,8 +357,11 @@ export const OPTIONS = {
   relaxed: flag("ZMQ_REQ_RELAXED", ["REQ"]),
   /** ZMQ_INVERT_MATCHING: deliver what does not match the subscriptions. */
   invertMatching: flag("ZMQ_INVERT_MATCHING", ["PUB", "XPUB", "SUB"]),
-  /** ZMQ_XPUB_NODROP: block (EAGAIN) instead of dropping when a subscriber is full. */
-  noDrop: flag("ZMQ_XPUB_NODROP", PUBS),
+  /**
+   * ZMQ_XPUB_NODROP: block (EAGAIN) instead of dropping when a subscriber is full; a RADIO
+   * too, as libzmq's, when a DISH (or its udp:// sender) is full.
+   */
+  noDrop: flag("ZMQ_XPUB_NODROP", [...PUBS, "RADIO"]),
   /** ZMQ_XPUB_VERBOSE / VERBOSER: pass duplicate subscriptions (and unsubscriptions) up. */
   verbosity: opt<Verbosity, Verbosity, readonly ["XPUB"]>({
     zmq: "ZMQ_XPUB_VERBOSE",
@@ -441,6 +444,8 @@ export type PublisherOptions = OptionsOf<"PUB">;
 export type SubscriberOptions = OptionsOf<"SUB">;
 /** An XPublisher's constructor options. */
 export type XPublisherOptions = OptionsOf<"XPUB">;
+/** A Radio's constructor options. */
+export type RadioOptions = OptionsOf<"RADIO">;
 
 const names = Object.keys(OPTIONS) as OptionName[];
 const spec = (name: OptionName): OptionSpec<unknown, unknown, readonly SocketType[] | "all"> =>

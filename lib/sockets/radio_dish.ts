@@ -13,7 +13,14 @@ import { bytesKey } from "../util/bytes.ts";
 import type { SlabPool } from "../util/slab_pool.ts";
 import { GROUP_MAX_LENGTH, groupBytes, singleFrame } from "./draft.ts";
 import type { MessageLike } from "./message.ts";
-import { optionNamesFor, type SocketOptions } from "./options.ts";
+import {
+  optionNamesFor,
+  type RadioOptions,
+  type SocketOptions,
+  specificOptionNames,
+  type TypeOptionProperties,
+} from "./options.ts";
+import { defineOptionProperties } from "./socket_options.ts";
 import { Socket, socketCore } from "./socket.ts";
 import { SocketCore } from "./socket_core.ts";
 import { newUdpCounters, type UdpCounters } from "../transports/udp.ts";
@@ -52,7 +59,7 @@ export class RadioCore extends SocketCore {
   /** What its udp:// connects counted. */
   readonly udp: UdpCounters = newUdpCounters();
 
-  constructor(options?: SocketOptions) {
+  constructor(options?: RadioOptions) {
     super("RADIO", options, optionNamesFor("RADIO"));
   }
 
@@ -97,8 +104,12 @@ export class RadioCore extends SocketCore {
       throw new ZmqError("EINVAL", "RADIO messages are a group and one frame");
     }
     const key = bytesKey(msg[0]!);
+    const wanted = (p: Pipe) => Boolean(p.peer) && (groupsOf(p).has(key) || isUdp(p));
+    if (this.opts.noDrop) { // wait (EAGAIN) while any DISH that wants it is full
+      for (const p of this.pipes) if (wanted(p) && !p.canWrite()) return false;
+    }
     for (const p of this.pipes) {
-      if (!p.peer || !(groupsOf(p).has(key) || isUdp(p))) continue;
+      if (!wanted(p)) continue;
       if (p.canWrite()) p.write(msg);
       else this.dropped++;
     }
@@ -171,10 +182,15 @@ export class DishCore extends SocketCore {
   }
 }
 
+/** The options a RADIO has beyond the common ones (noDrop), as typed properties. */
+export interface Radio extends TypeOptionProperties<"RADIO"> {}
+
 /**
  * RADIO (RFC 48, draft): `send(body, { group })` delivers a one-frame message to every DISH
  * that joined the group (exact match, at most 255 bytes). A DISH that is full misses the
- * message (counted in `dropped`); `send()` never waits. RADIO cannot receive.
+ * message (counted in `dropped`) and `send()` never waits — unless `noDrop` is set (libzmq's
+ * ZMQ_XPUB_NODROP, which its RADIO honours too): then `send()` waits while a DISH that wants
+ * the message, or a udp:// destination, is full. RADIO cannot receive.
  *
  * @example Broadcast to a group
  * ```ts
@@ -199,7 +215,7 @@ export class DishCore extends SocketCore {
  */
 export class Radio extends Socket {
   /** A new RADIO socket; `options` as the properties of the same names. */
-  constructor(options?: SocketOptions) {
+  constructor(options?: RadioOptions) {
     super(new RadioCore(options));
   }
 
@@ -235,6 +251,8 @@ export class Radio extends Socket {
     return { ...socketCore<RadioCore>(this).udp };
   }
 }
+
+defineOptionProperties(Radio, specificOptionNames("RADIO"));
 
 /**
  * DISH (RFC 48, draft): receives `[body, { group }]` for the groups it joined, from its

@@ -11,6 +11,7 @@ import { socketCore } from "../../lib/internal.ts";
 import type { RadioCore } from "../../lib/sockets/radio_dish.ts";
 import { bindAddress, EventLog, TRANSPORTS, until, withTimeout } from "./_util.ts";
 import { command, frame, RawPeer } from "./_raw.ts";
+import { freePort } from "../_helpers/ports.ts";
 
 const enc = new TextEncoder();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -77,6 +78,46 @@ describe("RADIO / DISH", () => {
       assert.equal(text((await withTimeout(dish.receive()))[0]), "last");
     });
   }
+
+  it("noDrop: a RADIO waits (EAGAIN after sendTimeout) for a full DISH instead of dropping", async () => {
+    await using radio = new Radio({ noDrop: true, sendHighWaterMark: 10, sendTimeout: 200 });
+    await radio.bind("inproc://radio-nodrop");
+    await using dish = new Dish({ receiveHighWaterMark: 10 });
+    dish.join("g");
+    dish.connect("inproc://radio-nodrop");
+    await firstReceived(dish, () => radio.send("probe", { group: "g" }));
+    while (dish.tryReceive() !== undefined) { /* drained */ }
+    let sent = 0;
+    let refused: unknown;
+    for (; sent < 1000; sent++) { // the DISH reads nothing: its queue and the pipe fill
+      try {
+        await radio.send(`m${sent}`, { group: "g" });
+      } catch (e) {
+        refused = e;
+        break;
+      }
+    }
+    assert.ok(refused instanceof ZmqError && refused.code === "EAGAIN", String(refused));
+    assert.equal(socketCore<RadioCore>(radio).dropped, 0);
+    // every message sent is there, in order, and sending resumes once the DISH reads
+    for (let i = 0; i < sent; i++) {
+      assert.equal(text((await withTimeout(dish.receive()))[0]), `m${i}`);
+    }
+    await radio.send("after", { group: "g" });
+    assert.equal(text((await withTimeout(dish.receive()))[0]), "after");
+  });
+
+  it("noDrop over udp://: a tight send loop hands every message to the kernel", async () => {
+    await using radio = new Radio({ noDrop: true });
+    radio.connect(`udp://127.0.0.1:${await freePort()}`); // nobody listens: UDP does not care
+    for (let i = 0; i < 20_000; i++) await radio.send("x".repeat(64), { group: "g" });
+    const end = Date.now() + 10_000;
+    while (radio.udpCounters.sent + radio.udpCounters.sendErrors < 20_000 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(socketCore<RadioCore>(radio).dropped, 0);
+    assert.equal(radio.udpCounters.sent + radio.udpCounters.sendErrors, 20_000);
+  });
 
   it("join twice, leave what is not joined, groups over 255 bytes: EINVAL", async () => {
     await using dish = new Dish();

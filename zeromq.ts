@@ -23,7 +23,6 @@
  */
 import * as base from "./mod.ts";
 import { asBuffers } from "./lib/transports/runtime/buffers.ts";
-import { copyTags } from "./lib/engine/properties.ts";
 import type { Buffer } from "node:buffer";
 
 export * from "./mod.ts";
@@ -58,23 +57,16 @@ type Receiving = abstract new (...args: any[]) => {
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array[]>;
 };
 
-/** The frames as Buffers, with the message properties of the frames (messageProperties). */
-function buffers(frames: Uint8Array[]): Buffer[] {
-  const out = asBuffers(frames);
-  copyTags(frames, out);
-  return out;
-}
-
 /** `Base` whose receive() and iteration give Buffers. */
 function withBuffers<C extends Receiving>(Base: C): BufferSocketClass<C> {
   abstract class WithBuffers extends Base {
     /** The next whole message, each frame a Buffer. */
     override async receive(): Promise<Buffer[]> {
-      return buffers(await super.receive());
+      return asBuffers(await super.receive());
     }
     override async *[Symbol.asyncIterator](): AsyncGenerator<Buffer[], void, undefined> {
       const it = super[Symbol.asyncIterator]();
-      for (let r = await it.next(); r.done !== true; r = await it.next()) yield buffers(r.value);
+      for (let r = await it.next(); r.done !== true; r = await it.next()) yield asBuffers(r.value);
     }
   }
   return WithBuffers as unknown as BufferSocketClass<C>;

@@ -28,39 +28,31 @@
  */
 import type { Buffer } from "node:buffer";
 import * as base from "./mod.ts";
-import { copyTags } from "./lib/engine/properties.ts";
 import { asBuffers } from "./lib/transports/runtime/buffers.ts";
 
 export { Radio, Scatter } from "./mod.ts";
 
-/** The frames as Buffers, with the message properties of the frames (messageProperties). */
-function buffers(frames: Uint8Array[]): Buffer[] {
-  const out = asBuffers(frames);
-  copyTags(frames, out);
-  return out;
-}
-
 /** A received `[body, options]` with the body as a Buffer. */
 function bufferBody<O>([body, options]: [Uint8Array, O]): [Buffer, O] {
-  return [buffers([body])[0]!, options];
+  return [asBuffers([body])[0]!, options];
 }
 
 /** CLIENT (RFC 41), whose receive() and iteration give Buffer frames. */
 export class Client extends base.Client {
   /** The next message, its frame a Buffer. */
   override async receive(): Promise<Buffer[]> {
-    return buffers(await super.receive());
+    return asBuffers(await super.receive());
   }
 
   /** A message if one is queued now, else undefined; never waits. */
   override tryReceive(): Buffer[] | undefined {
     const m = super.tryReceive();
-    return m === undefined ? undefined : buffers(m);
+    return m === undefined ? undefined : asBuffers(m);
   }
 
   /** Every message, its frame a Buffer, until the socket is closed. */
   override async *[Symbol.asyncIterator](): AsyncGenerator<Buffer[], void, undefined> {
-    for await (const m of super[Symbol.asyncIterator]()) yield buffers(m);
+    for await (const m of super[Symbol.asyncIterator]()) yield asBuffers(m);
   }
 }
 
@@ -68,18 +60,18 @@ export class Client extends base.Client {
 export class Gather extends base.Gather {
   /** The next message, its frame a Buffer. */
   override async receive(): Promise<Buffer[]> {
-    return buffers(await super.receive());
+    return asBuffers(await super.receive());
   }
 
   /** A message if one is queued now, else undefined; never waits. */
   override tryReceive(): Buffer[] | undefined {
     const m = super.tryReceive();
-    return m === undefined ? undefined : buffers(m);
+    return m === undefined ? undefined : asBuffers(m);
   }
 
   /** Every message, its frame a Buffer, until the socket is closed. */
   override async *[Symbol.asyncIterator](): AsyncGenerator<Buffer[], void, undefined> {
-    for await (const m of super[Symbol.asyncIterator]()) yield buffers(m);
+    for await (const m of super[Symbol.asyncIterator]()) yield asBuffers(m);
   }
 }
 

@@ -29,7 +29,8 @@ export interface UpgradeInfo {
 
 /** Collects one header block; `push` returns where the bytes after the head begin. */
 export class HttpHead {
-  #buf = new Uint8Array(MAX_HEAD);
+  /** Grown as the head comes, up to MAX_HEAD: a connection that sends little holds little. */
+  #buf = new Uint8Array(256);
   #have = 0;
   /** Set once the blank line has been seen. */
   info: UpgradeInfo | undefined;
@@ -40,11 +41,16 @@ export class HttpHead {
 
   /** Takes bytes from `chunk[i…]` up to the end of the head; returns the index after them. */
   push(chunk: Uint8Array, i: number): number {
-    const buf = this.#buf;
+    let buf = this.#buf;
     while (i < chunk.length && this.info === undefined && this.error === undefined) {
       if (this.#have === MAX_HEAD) {
         this.error = `HTTP header block over ${MAX_HEAD} bytes without its blank line`;
         break;
+      }
+      if (this.#have === buf.length) {
+        buf = new Uint8Array(Math.min(MAX_HEAD, 2 * buf.length));
+        buf.set(this.#buf);
+        this.#buf = buf;
       }
       const b = chunk[i++]!;
       buf[this.#have++] = b;

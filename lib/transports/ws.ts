@@ -49,11 +49,6 @@ export interface WsSettings {
   };
 }
 
-/** The subprotocols a server with this mechanism accepts. */
-function acceptable(mechanism: WsMechanism): string[] {
-  return mechanism === "NULL" ? ["ZWS2.0/NULL", "ZWS2.0"] : [`ZWS2.0/${mechanism}`];
-}
-
 /**
  * Reads an HTTP head from `conn`: resolves with it and the bytes after it; rejects with
  * UpgradeRefused when it is too long, the time runs out or the connection closes first.
@@ -63,7 +58,8 @@ function readHead(
   ms: number,
 ): Promise<{ head: Uint8Array; rest: Uint8Array[] }> {
   return new Promise((resolve, reject) => {
-    const buf = new Uint8Array(MAX_UPGRADE_BYTES);
+    // grown as the head comes (a connection that sends a few bytes holds a few hundred)
+    let buf = new Uint8Array(512);
     let have = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     /** What comes after the head: kept, in order, until the WsConnection takes over. */
@@ -91,6 +87,13 @@ function readHead(
     };
     conn.onData = (chunk) => {
       const n = Math.min(chunk.length, MAX_UPGRADE_BYTES - have);
+      if (have + n > buf.length) {
+        const grown = new Uint8Array(
+          Math.min(MAX_UPGRADE_BYTES, Math.max(2 * buf.length, have + n)),
+        );
+        grown.set(buf.subarray(0, have));
+        buf = grown;
+      }
       buf.set(chunk.subarray(0, n), have);
       const from = Math.max(0, have - 3);
       have += n;
@@ -125,7 +128,7 @@ export async function listenWs(
     readHead(raw, s.handshakeInterval).then(({ head, rest }) => {
       const accepted = checkRequest(
         parseHead(head),
-        acceptable(s.mechanism),
+        offeredProtocols(s.mechanism),
         ep.path,
         s.origins,
       );

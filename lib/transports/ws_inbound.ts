@@ -11,7 +11,7 @@ import { ProtocolError, ProtocolErrorCode } from "../errors.ts";
 import { Flag } from "../wire/constants.ts";
 import { encodeReady } from "../wire/command.ts";
 import type { Metadata } from "../wire/metadata.ts";
-import { writeHeader } from "../wire/frame_encoder.ts";
+import { encodeFrame, writeHeader } from "../wire/frame_encoder.ts";
 import {
   applyMask,
   MAX_WS_HEADER,
@@ -177,10 +177,6 @@ export class ZwsReader {
     // a bare peer's routing id: what a NULL handshake's READY would have said
     const props: Metadata = [["Socket-Type", new TextEncoder().encode(this.#opts.peerType)]];
     if (payload.length > 0) props.push(["Identity", payload]);
-    const ready = encodeReady(props);
-    const frame = new Uint8Array(ready.length + (ready.length > 255 ? 9 : 2));
-    writeHeader(frame, 0, Flag.COMMAND, ready.length);
-    frame.set(ready, frame.length - ready.length);
-    this.#host.data(frame);
+    this.#host.data(encodeFrame(Flag.COMMAND, encodeReady(props)));
   }
 }

@@ -28,7 +28,10 @@ export class UpgradeRefused extends ProtocolError {
   }
 }
 
-/** The subprotocols a client offers for its mechanism, in order, as libzmq offers them. */
+/**
+ * The subprotocols for a mechanism, as libzmq has them: what a client offers, in order, and
+ * what a server accepts.
+ */
 export function offeredProtocols(mechanism: WsMechanism): string[] {
   return mechanism === "NULL" ? ["ZWS2.0/NULL", "ZWS2.0"] : [`ZWS2.0/${mechanism}`];
 }

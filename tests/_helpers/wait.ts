@@ -3,6 +3,7 @@
  * Small deadline helpers shared by the tests. Keep the API stable:
  *   withTimeout(promise, ms, what)      rejects with an Error naming `what` past `ms`
  *   waitForEvent(socket, type, ms?)     next socket event whose type is `type` (or one of)
+ *   until(what, ok, ms?)                polls `ok` until it holds, rejects naming `what` past `ms`
  */
 import type { SocketEvent } from "../../lib/internal.ts";
 
@@ -59,5 +60,14 @@ export async function waitForEvent(
       e.message += ` (saw: ${seen.join(", ") || "nothing"})`;
     }
     throw e;
+  }
+}
+
+/** Polls `ok` every 10 ms until it holds; rejects naming `what` past `ms` (default 10 s). */
+export async function until(what: string, ok: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
   }
 }

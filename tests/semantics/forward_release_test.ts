@@ -7,7 +7,7 @@
  * `send()` resolves once the message is queued, not once it is written, so the memory a
  * release hands back may still be waiting to go out. It must not be read into again until it
  * has: nothing that arrives at the far end may be corrupted, whatever the forwarding transport
- * (tcp, ipc, inproc), the size (64 B to 1 MiB) or the socket type (PUB fans one message out to
+ * (tcp, ipc, inproc, ws), the size (64 B to 1 MiB) or the socket type (PUB fans one message out to
  * several queues). The first hop is always tcp, so on Deno the forwarder reads into pool slabs
  * (util/slab_pool.ts); the far end reads slowly, so forwarded bytes wait in queues. With
  * pinning disabled (SlabPool.pin returning at once) every case here fails on Deno: 38 to 6,569
@@ -101,6 +101,34 @@ describe("receive, forward, release", () => {
       }
     });
   }
+
+  // over ws the forwarder is the server (it binds): bodies of 16 KiB and more go to the tcp
+  // stream as the views the session wrote, unmasked and uncopied (transports/ws_outbound.ts),
+  // the same fast path as over tcp; a WsConnection reports nothing consumed, so the slabs
+  // behind them are never read into again
+  it("delivers every forwarded message intact (PULL → PUSH bound on ws://)", async () => {
+    const source = new Push();
+    const inlet = new Pull();
+    const outlet = new Push();
+    const sink = new Pull({ receiveHighWaterMark: 4 });
+    try {
+      await inlet.bind(bindAddress("tcp"));
+      source.connect(inlet.lastEndpoint!);
+      await outlet.bind("ws://127.0.0.1:*");
+      sink.connect(outlet.lastEndpoint!);
+      const forwarding = (async () => {
+        for (let i = 0; i < COUNT; i++) {
+          const m = await inlet.receive();
+          await outlet.send(m);
+          inlet.release(m);
+        }
+      })();
+      const [bad] = await Promise.all([consume(sink), produce(source), forwarding]);
+      verdict(bad);
+    } finally {
+      closeAll(source, inlet, outlet, sink);
+    }
+  });
 
   it("delivers intact to every subscriber when XPUB fans a released message out (tcp)", async () => {
     const source = new Push();

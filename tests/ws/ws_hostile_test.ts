@@ -13,16 +13,7 @@ import { createHash } from "node:crypto";
 import * as net from "node:net";
 import { Dealer, Router, type SocketEvent } from "../../mod.ts";
 import { RawClient, ready, upgradeRequest, wsFrame, zws } from "./_raw.ts";
-
-const WAIT = 10_000;
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const end = Date.now() + WAIT;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "../_helpers/wait.ts";
 
 describe("ws:// refuses hostile input and keeps serving", () => {
   let router: Router;

@@ -13,6 +13,7 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import { Dealer, Router } from "../../mod.ts";
 import { RawClient, ready, upgradeRequest, wsFrame } from "./_raw.ts";
+import { until } from "../_helpers/wait.ts";
 
 const MiB = 1024 * 1024;
 const C = 64 * MiB;
@@ -24,14 +25,6 @@ function rss(): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const end = Date.now() + WAIT;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe("ws:// memory under hostile peers", { skip: !rss() && "no /proc here" }, () => {
   it("500 trickled upgrade heads, then a 1 GiB frame fed 32 MiB: bounded, refused, serving", async () => {
@@ -61,7 +54,7 @@ describe("ws:// memory under hostile peers", { skip: !rss() && "no /proc here" }
         peak = Math.max(peak, rss());
         await sleep(1);
       }
-      await until("500 refusals (408)", () => refused >= 500);
+      await until("500 refusals (408)", () => refused >= 500, WAIT);
       assert.match(clients[0]!.text(), /^HTTP\/1\.1 408 /);
       const sentHeads = 500 * head.length;
       assert.ok(peak - before <= 2 * sentHeads + C, `heads: grew ${(peak - before) / MiB} MiB`);

@@ -9,16 +9,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Reply, Request, type SocketEvent } from "../../mod.ts";
 import { RawClient, upgradeRequest } from "./_raw.ts";
-
-const WAIT = 10_000;
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const end = Date.now() + WAIT;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "../_helpers/wait.ts";
 
 describe("ws:// origins", () => {
   it("refuses another site's page, serves its own and clients without an Origin", async () => {

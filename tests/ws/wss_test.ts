@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Reply, Request, type SocketEvent } from "../../mod.ts";
+import { until } from "../_helpers/wait.ts";
 
 const WAIT = 10_000;
 const opts = { receiveTimeout: WAIT, sendTimeout: WAIT, linger: 0 };
@@ -22,14 +23,6 @@ const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);
 const probe = spawnSync("openssl", ["version"], { encoding: "utf8" });
 const missing = probe.error !== undefined || probe.status !== 0;
 const skip = missing ? "openssl is not on PATH" : false;
-
-async function until(what: string, ok: () => boolean): Promise<void> {
-  const end = Date.now() + WAIT;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("wss:// (TLS)", { skip }, () => {
   let dir: string;

@@ -15,9 +15,8 @@ import type {
 import { asZmqError, ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
 import { type EngineEvent, SocketEvents, toSocketEvent } from "../events.ts";
 import { Closing } from "./closing.ts";
-import { checkSecurity, createMechanism, mechanismName } from "./security.ts";
-import { compatiblePeers } from "./compatibility.ts";
-import type { WsSettings } from "../transports/ws.ts";
+import { checkSecurity, createMechanism } from "./security.ts";
+import { wsSettings } from "./ws_settings.ts";
 import { type Message, Pipe, type PipeCommand, type PipeOwner, type PipePeer } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
 import { closeInprocPipe, type InprocSocket } from "../transports/inproc.ts";
@@ -70,7 +69,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       terminate: (pipe, dropInbound) => this.#terminate(pipe, dropInbound),
       startSession: (endpoint, conn, pipe, gone) => this.#startSession(endpoint, conn, pipe, gone),
       udp: () => this.udpTransport(),
-      ws: () => this.#wsSettings(),
+      ws: () => wsSettings(this.opts, this.type),
       activate: (pipe, remote) => {
         // udp has no handshake (and libzmq reports none): the pipe is simply ready
         pipe.address = remote;
@@ -78,25 +77,6 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
         this.kick();
       },
     });
-  }
-
-  /** What a ws:// endpoint needs of this socket, as the options are now. */
-  #wsSettings(): WsSettings {
-    const o = this.opts;
-    return {
-      mechanism: mechanismName(o),
-      asServer: o.plainServer || o.curveServer,
-      peerType: compatiblePeers[this.type][0] ?? "",
-      handshakeInterval: o.handshakeInterval,
-      origins: o.wsOrigins,
-      tls: {
-        cert: o.wssCertPem,
-        key: o.wssKeyPem,
-        trust: o.wssTrustPem,
-        hostname: o.wssHostname,
-        trustSystem: o.wssTrustSystem,
-      },
-    };
   }
 
   // ---------------------------------------------------------------- events

@@ -40,6 +40,9 @@ export class MessageAssembly {
 
   /** Adds the last frame and returns the whole message; the assembly is empty again. */
   finish(last: Uint8Array): Uint8Array[] {
+    // a message of one frame (the usual case): an array of exactly one, and #plain stays as
+    // it is (pushing onto an empty array would allocate room for 17)
+    if (this.#plain.length === 0 && this.#count === 0) return [last];
     const out = this.#plain;
     this.#plain = [];
     if (this.#count > 0) this.#unpack(out);

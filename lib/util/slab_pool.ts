@@ -88,6 +88,7 @@ export class SlabPool {
 
   /** Uncounts a view kept earlier; false for anything else (released twice, or never kept). */
   release(view: Uint8Array): boolean {
+    if (this.#live === 0) return false; // no slab out: no view to uncount (small-frame traffic)
     const slab = this.#views.get(view);
     if (slab === undefined) return false;
     this.#views.delete(view);

@@ -216,7 +216,8 @@ export class FrameDecoder {
     const size = lo;
     if (chunk.length - i >= size) {
       this.#state = S_FLAGS;
-      this.#onFrame(flags, chunk.subarray(i, i + size));
+      // a view made by the constructor: subarray() looks up the species constructor each time
+      this.#onFrame(flags, new Uint8Array(chunk.buffer, chunk.byteOffset + i, size));
       return i + size;
     }
     this.#size = size;

@@ -48,6 +48,7 @@ export type { GreetingInfo } from "./dump/stream_decoder.ts";
 export { toHex } from "./dump/text.ts";
 export { MAX_HEAD, upgradeRequest } from "./dump/ws_http.ts";
 export { MessageAssembly } from "./engine/message_assembly.ts";
+export { MAX_SETTLE_HOPS, SendBatching, STREAM_BATCH } from "./engine/send_batching.ts";
 export { Session } from "./engine/session.ts";
 export type { CloseReason, SessionHost } from "./engine/session_types.ts";
 export { ProtocolError, ProtocolErrorCode, ZmqError } from "./errors.ts";

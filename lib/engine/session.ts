@@ -40,6 +40,7 @@ import { authProperties, type MessageProperties, tagFrames } from "./properties.
 import { MessageAssembly } from "./message_assembly.ts";
 import { peerOf } from "./peer.ts";
 import { OutputBatch } from "./output.ts";
+import { SendBatching } from "./send_batching.ts";
 import { SlabCounting } from "./slab_counting.ts";
 import { WriteHolds } from "./write_holds.ts";
 import { unrefTimer } from "../transports/runtime/keep_alive.ts";
@@ -49,8 +50,6 @@ const P_GREETING = 0, P_HANDSHAKE = 1, P_TRAFFIC = 2, P_CLOSED = 3;
 const HIGH_WATER_BYTES = 256 * 1024;
 /** Body remainders at least this large are read in place when the adapter can. */
 const DIRECT_READ_MIN = 16 * 1024;
-/** Microtask hops a pump may wait for a sender that is still queueing in this turn. */
-const MAX_SETTLE_HOPS = 64;
 /** Frames a peer may send ahead while the handshake waits for the ZAP handler. */
 const MAX_DEFERRED = 4;
 /** CURVE's MESSAGE command around one frame: name (8), nonce (8), tag (16), flags (1). */
@@ -68,7 +67,7 @@ export class Session implements PipeEngine, ConnectionEngine {
   #out = new OutputBatch();
   #holds: WriteHolds;
   #writable = true;
-  #pumpScheduled = false;
+  #batching = new SendBatching(() => this.pipe?.outLength ?? 0, () => this.#pump());
   #paused = false;
   #zmtp31 = true;
   #frames = new MessageAssembly();
@@ -170,31 +169,10 @@ export class Session implements PipeEngine, ConnectionEngine {
   // ---- PipeEngine ----
 
   outReady(): void {
-    if (this.#pumpScheduled || this.#phase !== P_TRAFFIC) return;
+    if (this.#phase !== P_TRAFFIC) return;
     if (!this.#writable && !this.pipe?.unboundedOut) return;
-    this.#pumpScheduled = true;
-    this.#seen = -1;
-    this.#hops = 0;
-    queueMicrotask(this.#settle);
+    this.#batching.ready();
   }
-
-  #seen = -1;
-  #hops = 0;
-  /**
-   * Waits while the sender is still adding messages in this turn (an `await send()` loop runs
-   * one microtask behind us), so one write carries many messages instead of one each; pumps as
-   * soon as a hop adds nothing, or after a bounded number of hops.
-   */
-  #settle = (): void => {
-    const n = this.pipe?.outLength ?? 0;
-    if (n !== this.#seen && this.#hops < MAX_SETTLE_HOPS) {
-      this.#seen = n;
-      this.#hops++;
-      queueMicrotask(this.#settle);
-      return;
-    }
-    this.#pump();
-  };
 
   inDrained(): void {
     if (this.#paused && this.#phase !== P_CLOSED) {
@@ -483,7 +461,7 @@ export class Session implements PipeEngine, ConnectionEngine {
 
   #pumping = false;
   #pump(): void {
-    this.#pumpScheduled = false;
+    this.#batching.pumped();
     const pipe = this.pipe;
     if (!pipe || this.#phase !== P_TRAFFIC || this.#pumping) return;
     this.#pumping = true;

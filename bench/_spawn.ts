@@ -26,6 +26,17 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
+/**
+ * The CPUs the bound half and the connecting half are pinned to (`taskset -c`), or none: on a
+ * machine with few cores, where the scheduler puts each end decides a run as much as the code.
+ */
+let pins: readonly [string, string] | undefined;
+export function pinHalves(cpus: readonly [string, string] | undefined): void {
+  pins = cpus;
+}
+const pinned = (argv: string[], cpu: string | undefined) =>
+  cpu === undefined ? argv : ["taskset", "-c", cpu, ...argv];
+
 export function start(argv: string[]): Proc {
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -89,13 +100,13 @@ export async function measure(
   const [local, remote]: [Tool, Tool] = bench === "thr"
     ? ["local_thr", "remote_thr"]
     : ["local_lat", "remote_lat"];
-  const a = start(impl.command(local, endpoint, size, count));
+  const a = start(pinned(impl.command(local, endpoint, size, count), pins?.[0]));
   let b: Proc | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let sampler: ReturnType<typeof setInterval> | undefined;
   try {
     const ep = await boundEndpoint(a, 30_000);
-    b = start(impl.command(remote, ep, size, count));
+    b = start(pinned(impl.command(remote, ep, size, count), pins?.[1]));
     b.child.stderr!.resume();
     if (sample) {
       const pids = [a.child.pid!, b.child.pid!];

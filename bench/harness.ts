@@ -10,7 +10,7 @@
  *
  *   deno run -A bench/harness.ts [--runs 3] [--sizes 1,64,1024,65536] [--only thr|lat]
  *        [--impls zmqkit/deno,zeromq.js/node,...] [--scale 1] [--soak 60] [--soak-size 64]
- *        [--baseline DIR] [--transport tcp|ws|udp] [--no-write]
+ *        [--baseline DIR] [--pin] [--transport tcp|ws|udp] [--no-write]
  *
  * --scale multiplies the message counts (0.2 for a quick look). --soak N adds an N-second
  * zmqkit PUSH→PULL run (64 B, or --soak-size) per zmqkit row at full speed, sampling both
@@ -27,13 +27,18 @@
  * `git worktree add /tmp/base REF && ln -s "$PWD/node_modules" /tmp/base/`. A table of
  * this checkout's medians ÷ the baseline's follows. Each run starts one implementation later
  * in the list than the run before, so no row always runs first (on a busy machine the first of a
- * pair measured 3–5% low against an identical second in PUSH→PULL 64 B).
+ * pair measured 3–5% low against an identical second in PUSH→PULL 64 B). Next to that ratio of
+ * medians stands the median of the runs' own ratios (each run measures both rows close
+ * together), with a bootstrap 95% interval: when it spans 1×, the runs cannot tell the two apart.
+ *
+ * --pin runs the bound half on CPU 0 and the connecting half on CPU 1 (`taskset`, Linux), each
+ * with its runtime's helper threads, instead of wherever the scheduler puts them.
  */
 import { createSocket } from "node:dgram";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import process from "node:process";
-import { type Impl, measure, rssKiB, versionOf } from "./_spawn.ts";
+import { type Impl, measure, pinHalves, rssKiB, versionOf } from "./_spawn.ts";
 import { formatRate } from "../lib/internal.ts";
 import { spread } from "../lib/internal.ts";
 
@@ -68,6 +73,13 @@ const SOAK_SIZE = Number(arg("soak-size") ?? 64);
 const WRITE = !process.argv.includes("--no-write");
 const IMPL_FILTER = arg("impls")?.split(",");
 const BASELINE = arg("baseline");
+if (process.argv.includes("--pin")) {
+  if (cpus().length < 2 || (await versionOf(["taskset", "--version"])) === "") {
+    console.error("--pin: needs taskset (util-linux) and at least 2 CPUs");
+    process.exit(2);
+  }
+  pinHalves(["0", "1"]);
+}
 /**
  * Where the bound half binds: a wildcard port for tcp and ws; for udp a port free now (libzmq's
  * DISH takes no wildcard).
@@ -194,6 +206,8 @@ const latCount = (size: number) =>
 
 type Key = string; // `${bench}|${impl}|${size}`
 const results = new Map<Key, number[]>();
+/** The same values by run (index run − 1), for ratios of rows measured in the same run. */
+const byRun = new Map<Key, number[]>();
 /** udp: the loss of each run, 1 − received/sent, by the same key. */
 const losses = new Map<Key, number[]>();
 const errors: string[] = [];
@@ -216,7 +230,11 @@ for (let run = 1; run <= RUNS; run++) {
         const key = `${bench}|${impl.name}|${size}`;
         if (!results.has(key)) results.set(key, []);
         if (Number.isNaN(r.value)) errors.push(`${key} run ${run}: ${r.error}`);
-        else results.get(key)!.push(r.value);
+        else {
+          results.get(key)!.push(r.value);
+          if (!byRun.has(key)) byRun.set(key, []);
+          byRun.get(key)![run - 1] = r.value;
+        }
         let shown = bench === "thr" ? `${formatRate(r.value)} msg/s` : `${r.value.toFixed(1)} us`;
         if (UDP && r.received !== undefined) {
           const sent = r.sent ?? count;
@@ -315,6 +333,33 @@ if (UDP) {
   }
 }
 
+/**
+ * ", runs 0.97× (0.91–1.02)": the median of the per-run ratios of two rows and its bootstrap
+ * 95% interval (2000 resamples, fixed seed), or "" with fewer than 3 runs of both.
+ */
+function pairedRatio(a: Key, b: Key): string {
+  const x = byRun.get(a) ?? [], y = byRun.get(b) ?? [];
+  const r: number[] = [];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== undefined && y[i] !== undefined) r.push(x[i]! / y[i]!);
+  }
+  if (r.length < 3) return "";
+  const med = (v: number[]) => spread(v).median;
+  let seed = 0x2545f491;
+  const rand = () => { // xorshift32: the same interval for the same runs
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 0x1_0000_0000;
+  };
+  const boot = Array.from(
+    { length: 2000 },
+    () => med(r.map(() => r[Math.floor(rand() * r.length)]!)),
+  ).sort((p, q) => p - q);
+  const f = (v: number) => v.toFixed(2);
+  return `, runs ${f(med(r))}× (${f(boot[50]!)}–${f(boot[1949]!)})`;
+}
+
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "n/a");
 md.push(
   "### Ratios (medians)",
@@ -363,7 +408,7 @@ for (const rt of ["deno", "bun"]) {
 md.push("");
 if (BASELINE !== undefined) {
   md.push(
-    `### This checkout ÷ baseline (${BASELINE}), medians: above 1× is faster for thr, slower for lat`,
+    `### This checkout ÷ baseline (${BASELINE}): ratio of medians, then the median of each run's ratio with its 95% interval; above 1× is faster for thr, slower for lat`,
     "",
     "| bench | runtime | " + SIZES.map((s) => `${s} B`).join(" | ") + " |",
     `|---|---|${SIZES.map(() => "---").join("|")}|`,
@@ -374,7 +419,11 @@ if (BASELINE !== undefined) {
       if (!IMPLS.some((i) => i.name === `${me}@base`)) continue;
       md.push(
         `| ${bench} | ${rt} | ${
-          SIZES.map((s) => ratio(median(bench, me, s), median(bench, `${me}@base`, s))).join(" | ")
+          SIZES.map((s) =>
+            `${ratio(median(bench, me, s), median(bench, `${me}@base`, s))}${
+              pairedRatio(`${bench}|${me}|${s}`, `${bench}|${me}@base|${s}`)
+            }`
+          ).join(" | ")
         } |`,
       );
     }
@@ -429,7 +478,11 @@ const header = [
   }, ${RUNS} interleaved runs, scale ${SCALE}.`,
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${
     (totalmem() / 2 ** 30).toFixed(1)
-  } GiB, Linux ${release()}; both ends and the runtimes' helper threads share the cores.`,
+  } GiB, Linux ${release()}; ${
+    process.argv.includes("--pin")
+      ? "the bound half pinned to CPU 0, the connecting half to CPU 1, each with its helper threads"
+      : "both ends and the runtimes' helper threads share the cores"
+  }.`,
   `Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join("; ")}.`,
   `Command: \`deno run -A bench/harness.ts ${process.argv.slice(2).join(" ")}\`.`,
   `Counts: thr ${

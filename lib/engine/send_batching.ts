@@ -16,16 +16,12 @@
  * shorter than a batch ends streaming: the next message waits for hops again.
  */
 
+import { macrotask } from "../util/macrotask.ts";
+
 /** Microtask hops a write may wait for a sender that is still queueing in this turn. */
 export const MAX_SETTLE_HOPS = 64;
 /** Messages a streaming sender queues between two writes. */
 export const STREAM_BATCH = 64;
-
-type Schedule = (fn: () => void) => void;
-const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-const macrotask: Schedule = typeof immediate === "function"
-  ? (fn) => void immediate(fn)
-  : (fn) => void setTimeout(fn, 0);
 
 export class SendBatching {
   /** Messages queued and not yet taken by `pump`. */

@@ -30,6 +30,7 @@
  * order among themselves; a settlement made while one is waiting waits too.
  */
 import { ioTurn, prepareIoTurn } from "../transports/runtime/io_turn.ts";
+import { macrotask } from "./macrotask.ts";
 
 /** Completions between two reads of the clock. */
 export const CHECK_EVERY = 64;
@@ -46,14 +47,6 @@ export const CHECK_EVERY = 64;
 export const BUDGET_MS = 10;
 /** As BUDGET_MS, for a check made by a receive. */
 export const RECEIVE_BUDGET_MS = 50;
-
-type Schedule = (fn: () => void) => void;
-
-const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
-/** Runs `fn` in a macrotask, as soon as the runtime allows. */
-const macrotask: Schedule = typeof immediate === "function"
-  ? (fn) => void immediate(fn)
-  : (fn) => void setTimeout(fn, 0);
 
 /** Completions left before the next check (0 while a forced yield waits: each one checks). */
 let left = CHECK_EVERY;

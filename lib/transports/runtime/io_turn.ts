@@ -16,6 +16,8 @@
  * for 127.0.0.1; without it (or if opening it fails) Deno's turn is a timer.
  */
 
+import { macrotask } from "../../util/macrotask.ts";
+
 interface DenoConn {
   write(p: Uint8Array): Promise<number>;
   read(p: Uint8Array): Promise<number | null>;
@@ -35,7 +37,6 @@ interface DenoLike {
 }
 
 const D = (globalThis as { Deno?: DenoLike }).Deno;
-const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 
 type Ring = () => Promise<void>;
 /** Deno's doorbell: undefined until tried, null when unavailable. */
@@ -52,11 +53,7 @@ export function prepareIoTurn(): void {
 
 /** Runs `fn` after a full turn of the event loop, its I/O poll included. */
 export function ioTurn(fn: () => void): void {
-  if (D === undefined) {
-    if (typeof immediate === "function") immediate(fn);
-    else setTimeout(fn, 0);
-    return;
-  }
+  if (D === undefined) return macrotask(fn);
   if (bell) {
     bell().then(fn, () => {
       bell = null;

@@ -28,4 +28,15 @@ describe("layering", () => {
       );
     assert.deepEqual(offenders, []);
   });
+
+  it("loads node: modules on first use, not when lib/ is imported", () => {
+    // On Deno each node: module starts part of Node's compatibility layer (megabytes of heap
+    // that a socket on Deno's own API never uses): builtin.ts loads them when called.
+    // buffers.ts is imported only by the zeromq.js compatibility entries, which need Buffer.
+    const runtime = join("lib", "transports", "runtime");
+    const offenders = tsFiles("lib")
+      .filter((f) => f !== join(runtime, "buffers.ts"))
+      .filter((f) => /^import (?!type )[^;]*from "node:/m.test(code(readFileSync(f, "utf8"))));
+    assert.deepEqual(offenders, []);
+  });
 });

@@ -19,7 +19,7 @@
  * objects, other maps → {"$map": [[key, value], …]}; strings are decoded as UTF-8 by
  * msgpackr (invalid sequences become U+FFFD).
  */
-import { Unpackr } from "msgpackr";
+import { Unpackr } from "msgpackr/unpack";
 import type { JsonValue } from "./events.ts";
 import { defineKey, floatJson, intJson } from "./layout/values.ts";
 import { toHex } from "./text.ts";

@@ -10,7 +10,7 @@
  * goes out on the socket's drain event. Each chunk Bun hands to the data handler is a buffer
  * of its own (checked: never reused), so it goes up as it is.
  */
-import * as fs from "node:fs";
+import { builtin } from "./builtin.ts";
 import {
   type Connection,
   type ConnectionHandler,
@@ -247,7 +247,7 @@ export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<
 export function listenIpc(path: string, onConn: ConnectionHandler): Promise<Listener> {
   // libzmq unlinks whatever is at the path before binding (stale socket files included)
   try {
-    fs.unlinkSync(path);
+    builtin("node:fs").unlinkSync(path);
   } catch { /* nothing there */ }
   try {
     const l = B!.listen({ unix: path, socket: handlers(() => path, onConn) });
@@ -257,7 +257,7 @@ export function listenIpc(path: string, onConn: ConnectionHandler): Promise<List
       close: () => {
         l.stop(false); // removes the socket file too
         try {
-          fs.unlinkSync(path);
+          builtin("node:fs").unlinkSync(path);
         } catch { /* already gone */ }
         return Promise.resolve();
       },

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /** Files for the command line (capture files in and out), on `node:fs`. */
-import * as fs from "node:fs";
+import type * as Fs from "node:fs";
+import { builtin } from "./builtin.ts";
+
+const nodeFs = () => builtin("node:fs");
 
 /** The whole file, or an Error whose message names the path. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   try {
-    const b = await fs.promises.readFile(path);
+    const b = await nodeFs().promises.readFile(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   } catch (e) {
     throw new Error(`cannot read "${path}": ${(e as Error).message}`);
@@ -22,9 +25,9 @@ export async function* readFileChunks(
   chunkSize = 64 * 1024,
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const fail = (e: unknown) => new Error(`cannot read "${path}": ${(e as Error).message}`);
-  let file: fs.promises.FileHandle;
+  let file: Fs.promises.FileHandle;
   try {
-    file = await fs.promises.open(path, "r");
+    file = await nodeFs().promises.open(path, "r");
   } catch (e) {
     throw fail(e);
   }
@@ -52,6 +55,7 @@ export interface FileSink {
 }
 
 export function createFileSink(path: string): FileSink {
+  const fs = nodeFs();
   let fd: number;
   try {
     fd = fs.openSync(path, "w");
@@ -79,7 +83,7 @@ export function createFileSink(path: string): FileSink {
  */
 export function writeNewTextFile(path: string, text: string, mode: number): void {
   try {
-    fs.writeFileSync(path, text, { mode, flag: "wx" });
+    nodeFs().writeFileSync(path, text, { mode, flag: "wx" });
   } catch (e) {
     throw new Error(`cannot write "${path}": ${(e as Error).message}`);
   }
@@ -88,7 +92,7 @@ export function writeNewTextFile(path: string, text: string, mode: number): void
 /** The paths of the regular files directly in `dir`, sorted. Errors name the directory. */
 export function listFiles(dir: string): string[] {
   try {
-    return fs.readdirSync(dir, { withFileTypes: true })
+    return nodeFs().readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => `${dir.replace(/\/+$/, "")}/${e.name}`)
       .sort();

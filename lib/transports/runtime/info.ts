@@ -4,12 +4,11 @@
  * names the runtime itself: the socket adapter in use (`socketApi`, sockets.ts) may differ, as
  * ZMQKIT_SOCKETS=node makes Deno and Bun use `node:net`.
  */
-import process from "node:process";
-
 // The ambient globals, typed just enough for what this file reads.
 const g = globalThis as unknown as {
   Deno?: { version?: { deno?: string } };
   Bun?: { version?: string };
+  process?: { version?: string };
 };
 
 /** The runtime: "deno", "bun" (also inside a `bun build --compile` binary) or "node". */
@@ -25,6 +24,6 @@ export function runtimeVersion(): string {
     case "bun":
       return g.Bun?.version ?? "unknown";
     default:
-      return process.version;
+      return g.process?.version ?? "unknown";
   }
 }

@@ -3,8 +3,8 @@
  * Transport adapter on `node:net`, which Deno and Bun both implement. The only place (with
  * its sibling files) allowed to touch runtime APIs.
  */
-import * as net from "node:net";
-import * as fs from "node:fs";
+import type * as net from "node:net";
+import { builtin } from "./builtin.ts";
 import {
   type Connection,
   type ConnectionHandler,
@@ -15,7 +15,7 @@ import {
 import { listen, whenConnected, wrap } from "./node_socket.ts";
 
 export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<Listener> {
-  const server = net.createServer({ noDelay: true }, (sock) => onConn(wrap(sock)));
+  const server = builtin("node:net").createServer({ noDelay: true }, (sock) => onConn(wrap(sock)));
   return listen(server, { host: addr.host, port: addr.port, backlog: 100 }, () => {
     const a = server.address() as net.AddressInfo;
     return `${fmtHost(a.address)}:${a.port}`;
@@ -25,12 +25,12 @@ export function listenTcp(addr: TcpAddress, onConn: ConnectionHandler): Promise<
 export function listenIpc(path: string, onConn: ConnectionHandler): Promise<Listener> {
   // libzmq unlinks whatever is at the path before binding (stale socket files included)
   try {
-    fs.unlinkSync(path);
+    builtin("node:fs").unlinkSync(path);
   } catch { /* nothing there */ }
-  const server = net.createServer((sock) => onConn(wrap(sock, path)));
+  const server = builtin("node:net").createServer((sock) => onConn(wrap(sock, path)));
   return listen(server, { path }, () => path, () => {
     try {
-      fs.unlinkSync(path);
+      builtin("node:fs").unlinkSync(path);
     } catch { /* already gone */ }
   });
 }
@@ -40,7 +40,7 @@ function dial(
   remote: string | undefined,
   signal?: AbortSignal,
 ): Promise<Connection> {
-  return whenConnected(net.connect(opts), "connect", remote, signal);
+  return whenConnected(builtin("node:net").connect(opts), "connect", remote, signal);
 }
 
 export function dialTcp(addr: TcpAddress, signal?: AbortSignal): Promise<Connection> {

@@ -4,28 +4,26 @@
  * Deno, Bun and Node implement): arguments, environment, exit, signals, and running a shell
  * command per request (`zmqkit cat rep --exec`).
  */
-import process from "node:process";
-import { spawn } from "node:child_process";
-import { setTimeout as nodeSetTimeout } from "node:timers";
+import { builtin, nodeProcess } from "./builtin.ts";
 
 /** The command line, `[runtime, script, ...arguments]` as Node gives it. */
 export function argv(): string[] {
-  return [...process.argv];
+  return [...nodeProcess().argv];
 }
 
 /** One environment variable, or undefined. */
 export function env(name: string): string | undefined {
-  return process.env[name];
+  return nodeProcess().env[name];
 }
 
 /** Ends the process now with `code`. */
 export function exit(code: number): never {
-  return process.exit(code);
+  return nodeProcess().exit(code);
 }
 
 /** The exit code used when the process ends by itself. */
 export function setExitCode(code: number): void {
-  process.exitCode = code;
+  nodeProcess().exitCode = code;
 }
 
 /**
@@ -33,7 +31,9 @@ export function setExitCode(code: number): void {
  * that does not keep the process alive (a guard against a handle nobody closed).
  */
 export function exitLater(ms: number, code: number): void {
-  const t = nodeSetTimeout(() => process.exit(code), ms) as unknown as { unref?: () => void };
+  const t = builtin("node:timers").setTimeout(() => nodeProcess().exit(code), ms) as unknown as {
+    unref?: () => void;
+  };
   t.unref?.();
 }
 
@@ -43,11 +43,11 @@ export type SignalName = "SIGINT" | "SIGTERM";
 export function onSignals(handler: (signal: SignalName) => void): () => void {
   const onInt = () => handler("SIGINT");
   const onTerm = () => handler("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  nodeProcess().on("SIGINT", onInt);
+  nodeProcess().on("SIGTERM", onTerm);
   return () => {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    nodeProcess().off("SIGINT", onInt);
+    nodeProcess().off("SIGTERM", onTerm);
   };
 }
 
@@ -72,16 +72,16 @@ export function runCommand(
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted) return reject(new Error("aborted before it started"));
-    const child = spawn("sh", ["-c", command], {
+    const child = builtin("node:child_process").spawn("sh", ["-c", command], {
       stdio: ["pipe", "pipe", "inherit"],
-      env: { ...process.env, ...options.env },
+      env: { ...nodeProcess().env, ...options.env },
       detached: true, // its own process group (and session): killed as one below
     });
     let ended = false;
     const kill = () => {
       if (ended || child.pid === undefined) return;
       try {
-        process.kill(-child.pid, "SIGTERM"); // the group: sh and everything it started
+        nodeProcess().kill(-child.pid, "SIGTERM"); // the group: sh and everything it started
       } catch {
         try {
           child.kill("SIGTERM"); // no group (it has already gone, or was never made)

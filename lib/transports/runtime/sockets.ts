@@ -4,10 +4,10 @@
  * on Bun (see bun.ts), `node:net` elsewhere. ZMQKIT_SOCKETS=node forces `node:net` (to
  * compare).
  */
-import process from "node:process";
 import * as bun from "./bun.ts";
 import * as deno from "./deno.ts";
 import * as node from "./node.ts";
+import { nodeProcess } from "./builtin.ts";
 import type { Connection, TcpAddress } from "../connection.ts";
 
 const forceNode = envForcesNode();
@@ -21,12 +21,16 @@ function envForcesNode(): boolean {
   const D = (globalThis as {
     Deno?: {
       permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } };
+      env?: { get(name: string): string | undefined };
     };
   }).Deno;
   try {
-    const state = D?.permissions?.querySync?.({ name: "env", variable: "ZMQKIT_SOCKETS" }).state;
-    if (D !== undefined && state !== "granted") return false;
-    return process.env.ZMQKIT_SOCKETS === "node";
+    if (D !== undefined) {
+      const state = D.permissions?.querySync?.({ name: "env", variable: "ZMQKIT_SOCKETS" }).state;
+      // Deno's own env: reading `process` would load Node's compatibility layer (builtin.ts)
+      return state === "granted" && D.env?.get("ZMQKIT_SOCKETS") === "node";
+    }
+    return nodeProcess().env.ZMQKIT_SOCKETS === "node";
   } catch {
     return false;
   }

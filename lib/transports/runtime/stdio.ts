@@ -5,7 +5,7 @@
  * iterable of byte chunks (pulled, so a slow consumer slows reading), stdout and stderr as
  * sinks whose writes can be awaited until the runtime's buffer drains.
  */
-import process from "node:process";
+import { nodeProcess } from "./builtin.ts";
 
 /** A byte sink with backpressure. */
 export interface ByteSink {
@@ -86,12 +86,12 @@ let err: StreamSink | undefined;
 
 /** The process's standard output. */
 export function stdout(): ByteSink & { onBroken: () => void } {
-  return out ??= new StreamSink(process.stdout as unknown as NodeWritable);
+  return out ??= new StreamSink(nodeProcess().stdout as unknown as NodeWritable);
 }
 
 /** The process's standard error. */
 export function stderr(): ByteSink {
-  return err ??= new StreamSink(process.stderr as unknown as NodeWritable);
+  return err ??= new StreamSink(nodeProcess().stderr as unknown as NodeWritable);
 }
 
 /**
@@ -99,7 +99,7 @@ export function stderr(): ByteSink {
  * stream buffer, so a consumer that awaits between chunks holds the producer back.
  */
 export async function* stdinChunks(): AsyncGenerator<Uint8Array, void, undefined> {
-  const input = process.stdin as unknown as AsyncIterable<Uint8Array | string>;
+  const input = nodeProcess().stdin as unknown as AsyncIterable<Uint8Array | string>;
   for await (const chunk of input) {
     if (typeof chunk === "string") yield new TextEncoder().encode(chunk);
     else yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
@@ -108,7 +108,7 @@ export async function* stdinChunks(): AsyncGenerator<Uint8Array, void, undefined
 
 /** Stops reading standard input for good, so it no longer keeps the process alive. */
 export function closeStdin(): void {
-  const input = process.stdin as unknown as { destroy?: () => void; pause?: () => void };
+  const input = nodeProcess().stdin as unknown as { destroy?: () => void; pause?: () => void };
   try {
     input.pause?.();
     input.destroy?.();
@@ -117,6 +117,6 @@ export function closeStdin(): void {
 
 /** True when the stream is a terminal (fd 0, 1 or 2). */
 export function isTerminal(fd: 0 | 1 | 2): boolean {
-  const s = fd === 0 ? process.stdin : fd === 1 ? process.stdout : process.stderr;
+  const s = fd === 0 ? nodeProcess().stdin : fd === 1 ? nodeProcess().stdout : nodeProcess().stderr;
   return (s as unknown as { isTTY?: boolean }).isTTY === true;
 }

@@ -4,7 +4,7 @@
  * listener with a certificate and key, a dial that checks the server's certificate against
  * the given trust anchors (or the system's) and host name.
  */
-import * as tls from "node:tls";
+import { builtin } from "./builtin.ts";
 import {
   type Connection,
   type ConnectionHandler,
@@ -34,9 +34,12 @@ export function listenTls(
   options: TlsServerOptions,
   onConn: ConnectionHandler,
 ): Promise<Listener> {
-  const server = tls.createServer({ cert: options.cert, key: options.key }, (sock) => {
-    onConn(wrap(sock));
-  });
+  const server = builtin("node:tls").createServer(
+    { cert: options.cert, key: options.key },
+    (sock) => {
+      onConn(wrap(sock));
+    },
+  );
   // a client that fails its TLS handshake is dropped by node:tls; nothing reaches zmqkit
   server.on("tlsClientError", () => {});
   return listen(server, { host: addr.host, port: addr.port, backlog: 100 }, () => {
@@ -50,6 +53,7 @@ export function dialTls(
   options: TlsClientOptions,
   signal?: AbortSignal,
 ): Promise<Connection> {
+  const tls = builtin("node:tls");
   const ca = options.trust === undefined
     ? undefined
     : options.trustSystem

@@ -17,8 +17,8 @@
  * that joined 239.0.0.1 on 127.0.0.1 receives what another sends there with
  * setMulticastInterface("127.0.0.1").
  */
-import * as dgram from "node:dgram";
-import * as os from "node:os";
+import type * as dgram from "node:dgram";
+import { builtin } from "./builtin.ts";
 import { runtimeName } from "./info.ts";
 import { holdUntil } from "./keep_alive.ts";
 
@@ -84,7 +84,10 @@ export interface UdpSocket {
  */
 export function openUdp(options: UdpOptions): Promise<UdpSocket> {
   return new Promise((resolve, reject) => {
-    const sock = dgram.createSocket({ type: "udp4", reuseAddr: options.reuseAddr ?? true });
+    const sock = builtin("node:dgram").createSocket({
+      type: "udp4",
+      reuseAddr: options.reuseAddr ?? true,
+    });
     let closed = false;
     /** close() was called: nothing more is sent or delivered (sent ones may still go out). */
     let closing = false;
@@ -232,7 +235,7 @@ export interface Ipv4Interface {
  */
 export function ipv4Interfaces(): Ipv4Interface[] {
   const out: Ipv4Interface[] = [];
-  for (const [name, addrs] of Object.entries(os.networkInterfaces())) {
+  for (const [name, addrs] of Object.entries(builtin("node:os").networkInterfaces())) {
     for (const a of addrs ?? []) {
       // Node 18.0-18.3 gave the family as a number
       if (a.family !== "IPv4" && (a.family as unknown) !== 4) continue;

@@ -15,12 +15,17 @@
  * with the test keys of libzmq's doc/zmq_curve.txt (the same as zmqjs_perf.mjs).
  *
  * Prints libzmq's lines on stdout; a bound half prints "bound <endpoint>" on stderr.
+ *
+ * It imports lib/bench itself, not lib/internal.ts as the rest of bench/ does: a measuring
+ * process should carry what a program using zmqkit's sockets carries. lib/internal.ts also
+ * brings the CLI's dump decoders and patterns, about 2 MB more heap at start on Deno, and in a
+ * 0.3 s run that moves the first major GC into the measurement (PUSH→PULL 64 B: 0.89–0.99×
+ * against 1.01–1.02× in paired runs; bench/RESULTS.md, 2026-12-02).
  */
 import process from "node:process";
-import { openLatClient, openLatServer } from "../../lib/internal.ts";
-import { openThrReceiver, openThrSender } from "../../lib/internal.ts";
-import { latLines, thrLines } from "../../lib/internal.ts";
-import { sendLines } from "../../lib/bench/report.ts";
+import { openLatClient, openLatServer } from "../../lib/bench/lat.ts";
+import { openThrReceiver, openThrSender } from "../../lib/bench/thr.ts";
+import { latLines, sendLines, thrLines } from "../../lib/bench/report.ts";
 
 const [tool, endpoint, sizeText, countText, ...modes] = process.argv.slice(2);
 const size = Number(sizeText);

@@ -50,7 +50,7 @@ export { MAX_HEAD, upgradeRequest } from "./dump/ws_http.ts";
 export { MessageAssembly } from "./engine/message_assembly.ts";
 export { MAX_SETTLE_HOPS, SendBatching, STREAM_BATCH } from "./engine/send_batching.ts";
 export { Session } from "./engine/session.ts";
-export type { CloseReason, SessionHost } from "./engine/session_types.ts";
+export type { CloseReason, SessionHost, SessionOptions } from "./engine/session_types.ts";
 export { ProtocolError, ProtocolErrorCode, ZmqError } from "./errors.ts";
 export { SocketEvents } from "./events.ts";
 export type { SocketEvent } from "./events.ts";

@@ -128,6 +128,17 @@ export class Session implements PipeEngine, ConnectionEngine {
   }
 
   start(): void {
+    const loading = this.#host.mechanismReady?.();
+    if (loading !== undefined) {
+      // what the peer sends meanwhile waits in the connection (onData is not set yet)
+      loading.then(
+        () => {
+          if (this.#phase === P_GREETING && this.#closing === undefined) this.start();
+        },
+        (e: Error) => this.#fail("connection", e),
+      );
+      return;
+    }
     const own = this.#host.ownMetadata();
     this.#closing = new AbortController();
     this.#mechanism = this.#host.createMechanism(own, this.#closing.signal);

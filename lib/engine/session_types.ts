@@ -54,6 +54,11 @@ export interface SessionHost {
   ownMetadata(): Metadata;
   /** `closed` is aborted when the connection ends (a ZAP wait stops with it). */
   createMechanism(own: Metadata, closed: AbortSignal): Mechanism;
+  /**
+   * Settles once createMechanism() can run (CURVE's code loads on first use); undefined when it
+   * already can.
+   */
+  mechanismReady?(): Promise<void> | undefined;
   /** Handshake done: returns the pipe to use, or throws ProtocolError to refuse the peer. */
   attach(session: ConnectionEngine, peer: PipePeer): Pipe;
   /** The pipe is wired to the session and traffic may flow. */

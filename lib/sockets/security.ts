@@ -9,9 +9,7 @@ import { ZmqError } from "../errors.ts";
 import type { Mechanism } from "../mechanisms/mechanism.ts";
 import { NullMechanism } from "../mechanisms/null.ts";
 import { PlainClient, PlainServer } from "../mechanisms/plain.ts";
-import { CurveClient } from "../mechanisms/curve_client.ts";
-import { CurveServer } from "../mechanisms/curve_server.ts";
-import { curvePublicKey } from "../mechanisms/curve_box.ts";
+import type * as CurveModule from "./curve_mechanisms.ts";
 import { z85Decode } from "../mechanisms/z85.ts";
 import type { Metadata } from "../wire/metadata.ts";
 import { peerIp } from "../transports/endpoint.ts";
@@ -53,7 +51,34 @@ export function checkSecurity(o: ResolvedOptions): void {
   }
 }
 
-/** A new connection's mechanism. */
+/**
+ * CURVE's mechanisms and their crypto (@noble/curves, @noble/ciphers), loaded by the first
+ * socket that selects CURVE: on Deno they add about 1.4 MB to the heap of every program that
+ * imports zmqkit, and a larger heap at start makes the first major GC come sooner and longer.
+ */
+let curve: typeof CurveModule | undefined;
+let curveLoading: Promise<void> | undefined;
+
+/**
+ * Settles when the mechanism the options select can be made (at once, as undefined, unless
+ * that is CURVE and its code has not loaded yet). Awaited by bind, started by connect, and
+ * awaited by a session before its greeting, which covers CURVE options set after bind.
+ */
+export function mechanismReady(o: ResolvedOptions): Promise<void> | undefined {
+  if (curve !== undefined || mechanismName(o) !== "CURVE") return undefined;
+  curveLoading ??= import("./curve_mechanisms.ts").then(
+    (m) => {
+      curve = m;
+    },
+    (e: Error) => {
+      curveLoading = undefined; // a later socket may try again
+      throw new ZmqError("EINVAL", `CURVE cannot load: ${e.message}`);
+    },
+  );
+  return curveLoading;
+}
+
+/** A new connection's mechanism (CURVE's code loaded: see mechanismReady). */
 export function createMechanism(
   o: ResolvedOptions,
   own: Metadata,
@@ -64,7 +89,9 @@ export function createMechanism(
       return o.plainServer
         ? new PlainServer(own, zapAsk(o, facts))
         : new PlainClient(own, o.plainUsername!, o.plainPassword ?? "");
-    case "CURVE":
+    case "CURVE": {
+      if (curve === undefined) throw new ZmqError("EINVAL", "CURVE is not loaded yet");
+      const { CurveClient, CurveServer } = curve;
       if (o.curveServer) {
         const secretKey = z85Decode(o.curveSecretKey!);
         const zap = zapAsk(o, facts);
@@ -79,6 +106,7 @@ export function createMechanism(
         secretKey: z85Decode(o.curveSecretKey!),
         serverKey: z85Decode(o.curveServerKey!),
       });
+    }
     default:
       // NULL asks ZAP only with a domain (libzmq 4.3; security.md §5.5)
       return new NullMechanism(own, o.zapDomain === "" ? undefined : zapAsk(o, facts));
@@ -90,7 +118,7 @@ let lastSecret: string | undefined;
 let lastPublic: Uint8Array | undefined;
 function publicOf(secretZ85: string): Uint8Array {
   if (secretZ85 !== lastSecret) {
-    lastPublic = curvePublicKey(z85Decode(secretZ85));
+    lastPublic = curve!.curvePublicKey(z85Decode(secretZ85));
     lastSecret = secretZ85;
   }
   return lastPublic!;

@@ -15,7 +15,7 @@ import type {
 import { asZmqError, ProtocolError, ProtocolErrorCode, ZmqError } from "../errors.ts";
 import { type EngineEvent, SocketEvents, toSocketEvent } from "../events.ts";
 import { Closing } from "./closing.ts";
-import { checkSecurity, createMechanism } from "./security.ts";
+import { checkSecurity, createMechanism, mechanismReady } from "./security.ts";
 import { wsSettings } from "./ws_settings.ts";
 import { type Message, Pipe, type PipeCommand, type PipeOwner, type PipePeer } from "../pipe.ts";
 import type { Connection } from "../transports/connection.ts";
@@ -110,6 +110,11 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     this.#assertOpen();
     checkSecurity(this.opts);
     this.lockOptions();
+    const loading = mechanismReady(this.opts); // CURVE's code, the first time
+    if (loading !== undefined) {
+      await loading;
+      this.#assertOpen();
+    }
     this.lastEndpoint = await this.#endpoints.bind(endpoint);
   }
 
@@ -121,6 +126,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
     this.#assertOpen();
     checkSecurity(this.opts);
     this.lockOptions();
+    mechanismReady(this.opts)?.catch(() => {}); // the session reports a failure to load
     this.#endpoints.connect(endpoint);
   }
 
@@ -144,6 +150,7 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
           identity: this.opts.routingId ?? EMPTY,
           closed,
         }),
+      mechanismReady: () => mechanismReady(this.opts),
       attach: (session, peer) => this.#attach(endpoint, session.conn.remoteAddress, peer, pipe),
       activated: (session, active) => this.#activate(endpoint, session.conn.remoteAddress, active),
       detached: (session, reason) => {

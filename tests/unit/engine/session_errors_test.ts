@@ -9,25 +9,8 @@ import assert from "node:assert/strict";
 import { ProtocolError, ProtocolErrorCode } from "../../../lib/internal.ts";
 import { type CloseReason, Session, type SessionHost } from "../../../lib/internal.ts";
 import { nullMechanism } from "../../../lib/internal.ts";
-import type { Connection } from "../../../lib/internal.ts";
 import { greeting, ready } from "../../_helpers/mock_peer.ts";
-
-function fakeConnection(): Connection & { destroyed: boolean } {
-  return {
-    remoteAddress: "fake",
-    destroyed: false,
-    onData: () => {},
-    onClose: () => {},
-    onDrain: () => {},
-    write: () => true,
-    pause: () => {},
-    resume: () => {},
-    end() {},
-    destroy() {
-      this.destroyed = true;
-    },
-  };
-}
+import { fakeConnection, plainSessionOptions } from "./_fake_session.ts";
 
 describe("Session: the receive path never throws", () => {
   for (
@@ -45,17 +28,7 @@ describe("Session: the receive path never throws", () => {
         detached: (_, reason) => reasons.push(reason),
       };
       const conn = fakeConnection();
-      const session = new Session(conn, host, {
-        handshakeInterval: 0,
-        heartbeatInterval: 0,
-        heartbeatTimeToLive: 0,
-        heartbeatTimeout: -1,
-        maxMessageSize: -1,
-        maxMessageFrames: -1,
-        maxHandshakeSize: 65536,
-        routingIdLength: 0,
-        receivesSubscriptions: false,
-      });
+      const session = new Session(conn, host, plainSessionOptions);
       session.start();
       assert.doesNotThrow(() => conn.onData(greeting()));
       assert.doesNotThrow(() => conn.onData(ready("DEALER")));

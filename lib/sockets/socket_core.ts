@@ -332,12 +332,12 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       const e = new ZmqError("EAGAIN", "No peer can accept the message now");
       return spend() ? laterReject(e) : Promise.reject(e);
     }
-    return holdUntil(this.#sends.wait(
+    return this.#sends.wait(
       frames,
       timeout,
       () => new ZmqError("EAGAIN", `Send timed out after ${timeout} ms`),
       () => this.#drainSends(),
-    ) as Promise<unknown> as Promise<void>);
+    ) as Promise<unknown> as Promise<void>;
   }
 
   #trySend = (frames: Message): true | typeof NOT_YET => this.xsend(frames) ? true : NOT_YET;
@@ -388,11 +388,11 @@ export abstract class SocketCore extends SocketHooks implements PipeOwner, Inpro
       const e = new ZmqError("EAGAIN", "No message available");
       return spend() ? laterReject(e) : Promise.reject(e);
     }
-    return holdUntil(this.#receives.wait(
+    return this.#receives.wait(
       undefined,
       timeout,
       () => new ZmqError("EAGAIN", `Receive timed out after ${timeout} ms`),
-    ));
+    );
   }
 
   #drainReceives(): void {

@@ -3,7 +3,12 @@
  * Callers waiting on a socket (blocked sends, pending receives), served in order, each with
  * an optional timeout. Used only off the fast path: a send or receive that can complete at
  * once never gets here.
+ *
+ * Each waiter keeps the process alive until it is served, times out or is rejected (the
+ * sockets themselves are unref'd: keep_alive.ts), released where it settles rather than by a
+ * reaction on its promise, which would cost a promise and a microtask per waiting operation.
  */
+import { holdProcess, releaseProcess } from "../transports/runtime/keep_alive.ts";
 
 /** Returned by an attempt that cannot complete yet. */
 export const NOT_YET: unique symbol = Symbol("not yet");
@@ -35,11 +40,13 @@ export class Waiters<In, Out> {
         w.timer = setTimeout(() => {
           const i = this.#q.indexOf(w);
           if (i >= 0) this.#q.splice(i, 1);
+          releaseProcess();
           reject(onTimeout());
           if (i === 0) afterTimeout?.();
         }, timeout);
       }
       this.#q.push(w);
+      holdProcess();
     });
   }
 
@@ -67,12 +74,14 @@ export class Waiters<In, Out> {
       } catch (e) {
         q.shift();
         if (w.timer !== undefined) clearTimeout(w.timer);
+        releaseProcess();
         w.reject(e as Error);
         continue;
       }
       if (out === NOT_YET) return;
       q.shift();
       if (w.timer !== undefined) clearTimeout(w.timer);
+      releaseProcess();
       w.resolve(out);
     }
   }
@@ -80,6 +89,7 @@ export class Waiters<In, Out> {
   rejectAll(error: () => Error): void {
     for (const w of this.#q.splice(0)) {
       if (w.timer !== undefined) clearTimeout(w.timer);
+      releaseProcess();
       w.reject(error());
     }
   }

@@ -254,12 +254,14 @@ export interface Target {
   endpoint: string;
 }
 
+/** Starts a target socket of `type` bound on `bind` (tcp://127.0.0.1:* by default). */
 export async function startTarget(
   type: TargetType,
   options: Record<string, unknown> = {},
+  bind?: string,
 ): Promise<Target> {
   const child = new Child(`${type} target`, "tests/hostile/_target.ts", [
-    JSON.stringify({ type, options }),
+    JSON.stringify({ type, options, bind }),
   ]);
   const line = await child.waitLine((l) => typeof l.endpoint === "string", "endpoint", 0, 60_000);
   return { child, endpoint: line.endpoint as string };

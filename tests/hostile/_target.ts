@@ -5,8 +5,8 @@
  *   deno run -A tests/hostile/_target.ts '{"type": "ROUTER", "options": {...}}'
  *   bun tests/hostile/_target.ts '{"type": "PUB"}'
  *
- * It binds one socket on tcp://127.0.0.1:* and prints JSON lines on stdout: first
- * `{"endpoint": "tcp://127.0.0.1:PORT"}`, then every socket event as
+ * It binds one socket on tcp://127.0.0.1:* (or on `bind`, e.g. `ws://127.0.0.1:0`) and prints
+ * JSON lines on stdout: first `{"endpoint": "tcp://127.0.0.1:PORT"}`, then every socket event as
  * `{"event": type, "code": error?.code, "message": error?.message}`. What the socket does:
  *
  * - ROUTER echoes every message back to its sender;
@@ -22,6 +22,8 @@ import { Publisher, Router, XPublisher } from "../../mod.ts";
 interface TargetConfig {
   type: "ROUTER" | "PUB" | "XPUB";
   options?: Record<string, unknown>;
+  /** Where to bind; tcp://127.0.0.1:* when absent. */
+  bind?: string;
 }
 
 function print(line: Record<string, unknown>): void {
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   else if (config.type === "XPUB") sock = new XPublisher(options);
   else throw new TypeError(`Cannot start target: unknown type ${JSON.stringify(config.type)}`);
   void printEvents(sock);
-  await sock.bind("tcp://127.0.0.1:*");
+  await sock.bind(config.bind ?? "tcp://127.0.0.1:*");
   print({ endpoint: sock.lastEndpoint });
   if (sock instanceof Router) void echo(sock);
   else publishEvery20ms(sock);
